@@ -1,0 +1,12 @@
+export { GreenletError, GreenletExit, isGreenletExit } from './errors.js';
+export {
+  describe,
+  Greenlet,
+  type GreenletRun,
+  getcurrent,
+  getmain,
+  isGreenlet,
+  switchCount,
+} from './greenlet.js';
+export { type Op, trackOp } from './op.js';
+export { gettrace, settrace, type TraceCallback, type TraceEvent } from './trace.js';

@@ -1,0 +1,152 @@
+/**
+ * Ops: what a greenlet body runs with `yield*`.
+ *
+ * An `Op<T>` is any iterable whose iterator returns a `T`: `const v = yield* op`. Ops are
+ * lazy: nothing happens until the body runs them with `yield*`, and an Op runs once.
+ *
+ * ## The switch op (the hot path)
+ *
+ * `g.switch(x)` inside a body does not allocate. Every greenlet owns one reusable
+ * {@link SwitchOp}; `switch()` arms it with (target, kind, value) and returns it. `yield*`
+ * then calls its `next()`, which yields the op itself to the trampoline: that is the
+ * instruction "switch to target with value". When the trampoline later resumes this
+ * greenlet with `gen.next(v)`, V8 passes `v` down the `yield*` chain to the op's `next(v)`,
+ * which returns `{ done: true, value: v }`: the value of the `yield*` expression.
+ *
+ * A greenlet has at most one suspension at a time, so one op per greenlet is enough. Its
+ * state tells the three calls of `next()` apart:
+ *
+ *   IDLE --switch()--> ARMED --next() yields--> SUSPENDED --next(v) returns v--> IDLE
+ *
+ * `throw()` and `return()` of the iterator (the trampoline's `gen.throw(e)` and
+ * `gen.return(v)` routed down by V8) also go back to IDLE.
+ *
+ * A `switch()` that finds its op still ARMED means the previous switch was never run:
+ * someone forgot `yield*`. That is reported at once, with the fix in the message.
+ *
+ * ## Other ops and the forgotten-`yield*` check
+ *
+ * Ops of other packages (`join`, `get`, `sleep`, ...) are generators. {@link trackOp}
+ * wraps one so that creating it counts on the current greenlet and starting it
+ * (`yield*` calls `[Symbol.iterator]`) uncounts it. The trampoline checks the count at the
+ * greenlet's next suspension and at its end: an Op created and not run by then is an
+ * error thrown into the greenlet, naming the call.
+ */
+import { GreenletError } from './errors.js';
+import { RT } from './runtime.js';
+
+/** An operation run with `yield*` inside a greenlet body; its result is `T`. */
+export interface Op<T> {
+  [Symbol.iterator](): Iterator<unknown, T, any>;
+}
+
+export const IDLE = 0;
+export const ARMED = 1;
+export const SUSPENDED = 2;
+
+/** Instruction kinds: resume the target with next(value), throw(value) or return(value). */
+export const K_SWITCH = 0;
+export const K_THROW = 1;
+export const K_RETURN = 2;
+
+const OP_BRAND = Symbol.for('@g/SwitchOp');
+
+/** Owner fields the ops touch (Greenlet implements them). */
+export interface OpOwner {
+  _unrun: number;
+  _unrunName: string | null;
+}
+
+export class SwitchOp {
+  declare readonly [OP_BRAND]: true;
+  /** IDLE, ARMED or SUSPENDED. */
+  state = IDLE;
+  kind = K_SWITCH;
+  target: any = null;
+  value: any = undefined;
+  /** Number of arguments the switch was called with (0, 1 or more: value is then an array). */
+  argc = 0;
+  /** Name of the call, for error messages ('switch', 'throw', ...). */
+  name = 'switch';
+  readonly owner: any;
+
+  constructor(owner: any) {
+    this.owner = owner;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(v?: any): IteratorResult<any, any> {
+    const state = this.state;
+    if (state === SUSPENDED) {
+      this.state = IDLE;
+      return { done: true, value: v };
+    }
+    if (state === ARMED) {
+      this.state = SUSPENDED;
+      return { done: false, value: this };
+    }
+    throw new GreenletError(
+      `this ${this.name}() Op was already run: an Op runs once. Call ${this.name}() again for ` +
+        'another switch.',
+    );
+  }
+
+  throw(e: unknown): never {
+    this.state = IDLE;
+    throw e;
+  }
+
+  return(v?: any): IteratorResult<any, any> {
+    this.state = IDLE;
+    return { done: true, value: v };
+  }
+}
+Object.defineProperty(SwitchOp.prototype, OP_BRAND, { value: true });
+
+export function isSwitchOp(x: unknown): x is SwitchOp {
+  return x !== null && typeof x === 'object' && (x as any)[OP_BRAND] === true;
+}
+
+/** A generator op counted on its creator until it is started. See {@link trackOp}. */
+class TrackedOp<T> implements Op<T> {
+  private inner: Iterable<unknown, T, any> | null;
+  private readonly owner: OpOwner;
+  readonly name: string;
+
+  constructor(inner: Iterable<unknown, T, any>, owner: OpOwner, name: string) {
+    this.inner = inner;
+    this.owner = owner;
+    this.name = name;
+  }
+
+  [Symbol.iterator](): Iterator<unknown, T, any> {
+    const inner = this.inner;
+    if (inner === null) {
+      throw new GreenletError(
+        `this ${this.name}() Op was already run: an Op runs once. Call ${this.name}() again.`,
+      );
+    }
+    this.inner = null;
+    const owner = this.owner;
+    if (owner._unrun > 0 && --owner._unrun === 0) owner._unrunName = null;
+    return inner[Symbol.iterator]();
+  }
+}
+
+/**
+ * Marks `op` as created by the running greenlet, so that forgetting to run it with
+ * `yield*` is reported at that greenlet's next suspension (or end) with the name `name`.
+ * Outside greenlet bodies (in main) it returns `op` unchanged: there, Ops run with a
+ * hub's `run(op)`.
+ *
+ * Costs one small object per Op; no extra `yield*` level.
+ */
+export function trackOp<T>(op: Iterable<unknown, T, any>, name: string): Op<T> {
+  if (!RT.running) return op;
+  const owner = RT.current as OpOwner;
+  if (owner._unrun++ === 0) owner._unrunName = name;
+  return new TrackedOp(op, owner, name);
+}
