@@ -333,11 +333,18 @@ function transfer(target: Greenlet, kind: number, value: any, argc: number, name
   let op = cur._op;
   if (op === null) op = cur._op = new SwitchOp(cur);
   else if (op.state !== IDLE) {
-    throw op.state === ARMED
-      ? forgotten(op.name)
-      : new GreenletError(
-          `${name}() while ${cur} is being resumed (from a settrace callback?) cannot switch`,
-        );
+    if (op.state === ARMED) {
+      // The previous switch was never run: report it once and drop it, so that a body that
+      // catches the error can go on switching.
+      const err = forgotten(op.name);
+      op.state = IDLE;
+      op.target = null;
+      op.value = undefined;
+      throw err;
+    }
+    throw new GreenletError(
+      `${name}() while ${cur} is being resumed (from a settrace callback?) cannot switch`,
+    );
   }
   op.state = ARMED;
   op.kind = kind;

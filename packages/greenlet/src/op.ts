@@ -30,7 +30,8 @@
  * wraps one so that creating it counts on the current greenlet and starting it
  * (`yield*` calls `[Symbol.iterator]`) uncounts it. The trampoline checks the count at the
  * greenlet's next suspension and at its end: an Op created and not run by then is an
- * error thrown into the greenlet, naming the call.
+ * error thrown into the greenlet, naming the call. A tracked Op runs only in the greenlet
+ * that made it: starting it in another one is an error too.
  */
 import { GreenletError } from './errors.js';
 import { RT } from './runtime.js';
@@ -129,8 +130,14 @@ class TrackedOp<T> implements Op<T> {
         `this ${this.name}() Op was already run: an Op runs once. Call ${this.name}() again.`,
       );
     }
-    this.inner = null;
     const owner = this.owner;
+    if (RT.current !== owner) {
+      throw new GreenletError(
+        `this ${this.name}() Op made in one greenlet was run in another: run each Op with ` +
+          '`yield*` in the greenlet that made it, before that greenlet switches away.',
+      );
+    }
+    this.inner = null;
     if (owner._unrun > 0 && --owner._unrun === 0) owner._unrunName = null;
     return inner[Symbol.iterator]();
   }

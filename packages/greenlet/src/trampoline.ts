@@ -23,7 +23,7 @@ import {
   noRun,
   UNSTARTED,
 } from './greenlet.js';
-import { IDLE, isSwitchOp, K_RETURN, K_SWITCH, K_THROW, SUSPENDED } from './op.js';
+import { ARMED, IDLE, isSwitchOp, K_RETURN, K_SWITCH, K_THROW, SUSPENDED } from './op.js';
 import { RT } from './runtime.js';
 
 /**
@@ -122,8 +122,8 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
             kind === K_SWITCH
               ? gen.next(argc === 0 ? undefined : value)
               : kind === K_THROW
-                ? gen.throw(value)
-                : gen.return(value);
+                ? gen.throw!(value)
+                : gen.return!(value);
           value = undefined;
           if (r.done) {
             ended = true;
@@ -200,6 +200,8 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
         value = forgotten(target._unrunName ?? 'an Op');
         target._unrun = 0;
         target._unrunName = null;
+        op.target = null;
+        op.value = undefined;
         continue;
       }
       kind = op.kind;
@@ -222,16 +224,31 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
 
 const NO_ERROR = Symbol('no error');
 
-/** Calls the settrace callback; an error from it disables tracing and is returned. */
+/**
+ * Calls the settrace callback; an error from it disables tracing and is returned. The
+ * callback runs as `target`; a switch it makes while `target` is a body being started
+ * would arm `target`'s op behind its back, so it counts as an error of the callback.
+ */
 function callTrace(event: 'switch' | 'throw', origin: Greenlet, target: Greenlet): unknown {
   const trace = RT.trace!;
   try {
     trace(event, [origin, target]);
-    return NO_ERROR;
   } catch (e) {
     RT.trace = null;
     return e;
   }
+  const op = target._op;
+  if (op !== null && op.state === ARMED) {
+    op.state = IDLE;
+    op.target = null;
+    op.value = undefined;
+    RT.trace = null;
+    return new GreenletError(
+      `a settrace callback cannot switch (it runs as ${target}, which is being switched ` +
+        'into); tracing is now off. Record the event and switch from a greenlet body instead.',
+    );
+  }
+  return NO_ERROR;
 }
 
 function badYield(x: unknown, g: Greenlet): GreenletError {
