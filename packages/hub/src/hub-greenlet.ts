@@ -1,0 +1,131 @@
+/**
+ * The greenlet the hub schedules: the base of gevent's Greenlet and what `spawnRaw` makes.
+ *
+ * It is a @g/greenlet Greenlet whose parent is its hub, plus the fields of the wait
+ * protocol (waiting.ts). Its body may be a generator function (it can wait with `yield*`),
+ * a plain function (it runs to its end without waiting) or a function returning a promise
+ * (awaited as `until(promise)`: the greenlet waits for it without blocking the hub).
+ *
+ * Hub-managed greenlets are switched into only by their hub. A raw `g.switch()` or
+ * `g.throw()` from anywhere else throws InvalidSwitchError: it would bypass the hub's
+ * bookkeeping (wait sequence numbers, links, kills). Use kill(), an Event, a Queue...
+ *
+ * When the body ends, `_finish` runs (before control returns to the hub): the greenlet's
+ * timers are released, its locals dropped, and an error is reported through
+ * `hub.handleError` (a GreenletExit is not an error). The error is not raised in the hub.
+ */
+import { Greenlet as CoreGreenlet, isGreenletExit } from '@g/greenlet';
+import { InvalidSwitchError } from './errors.js';
+import type { Hub } from './hub.js';
+import { untilBody } from './until-body.js';
+import { W_NONE } from './waiting.js';
+
+/** Something that carries the async context of a greenlet across resumes. */
+export interface ResumeScope {
+  runInAsyncScope<R>(fn: (...args: any[]) => R, thisArg?: unknown, ...args: any[]): R;
+}
+
+export class HubGreenlet extends CoreGreenlet {
+  /** @internal the hub that schedules this greenlet. */
+  _hub: Hub;
+  /** @internal arguments for the body's first call. */
+  _args: unknown[];
+  /** @internal wait sequence number (waiting.ts). */
+  _seq = 0;
+  /** @internal W_NONE, W_OPEN or W_CLAIMED (waiting.ts). */
+  _wstate = W_NONE;
+  /** @internal kills/Timeouts to raise at the next wait. */
+  _throws: unknown[] | null = null;
+  /** @internal a kill escalated: every wait is answered with return(). */
+  _forceEnd = false;
+  /** @internal what the greenlet waits on (for LoopExit and monitor reports). */
+  _waitingOn: string | null = null;
+  /** @internal greenlet-local values (Local). */
+  _locals: Map<object, unknown> | null = null;
+  /** @internal reusable timer of sleep() and friends (wait-timer.ts). */
+  _timer: any = null;
+  /** @internal the wait the timer belongs to, and what it wakes it with. */
+  _timerSeq = 0;
+  _timerValue: unknown = undefined;
+  /** @internal the kill (or Timeout) whose grace period ran out (forced end). */
+  _killExc: unknown = undefined;
+  /** @internal the async context resumes run in (null: none captured). */
+  _scope: ResumeScope | null = null;
+  /** @internal the spawning greenlet (cleared at death). */
+  _spawner: CoreGreenlet | null;
+
+  /** @internal use spawnRaw / Greenlet. */
+  constructor(hub: Hub, fn: ((...args: any[]) => unknown) | null, args: unknown[]) {
+    super(fn, hub);
+    this._hub = hub;
+    this._args = args;
+    this._spawner = null;
+  }
+
+  /** The hub that schedules this greenlet. */
+  get hub(): Hub {
+    return this._hub;
+  }
+
+  /** The greenlet that spawned this one (main is the main greenlet); null once it is dead. */
+  get spawningGreenlet(): CoreGreenlet | null {
+    return this._spawner;
+  }
+
+  /** What the greenlet is waiting on right now ('sleep', 'Greenlet.join', ...), or null. */
+  get waitingOn(): string | null {
+    return this._wstate === W_NONE ? null : this._waitingOn;
+  }
+
+  /**
+   * Refused: a hub-managed greenlet is switched into only by its hub (which uses the
+   * @g/greenlet switch directly). Wake it through what it waits on, or kill() it.
+   */
+  override switch(..._args: any[]): any {
+    throw new InvalidSwitchError(
+      `${this} is scheduled by its hub: switching into it directly would bypass the hub. ` +
+        'Wake it through what it waits on (an Event, a Queue, ...) or stop it with kill().',
+    );
+  }
+
+  /** Refused, as switch(): use kill({ exception }) to raise an error in it. */
+  override throw(_err?: unknown): any {
+    throw new InvalidSwitchError(
+      `${this} is scheduled by its hub: throw() into it directly would bypass the hub. ` +
+        'Use kill({ exception }) instead.',
+    );
+  }
+
+  /** @internal runs the body with the spawn arguments; a returned promise is awaited. */
+  override _start(run: (...args: any[]) => unknown): unknown {
+    const args = this._args;
+    const r = args.length === 0 ? run() : run(...args);
+    if (r !== null && typeof r === 'object' && typeof (r as any).then === 'function') {
+      if (typeof (r as any).next !== 'function') return untilBody(r as PromiseLike<unknown>);
+    }
+    return r;
+  }
+
+  /** @internal called by the trampoline when the body ends; never switches. */
+  override _finish(result: unknown, failed: boolean): boolean {
+    if (failed && !isGreenletExit(result)) this._hub._report(this, result);
+    this._release();
+    return true;
+  }
+
+  /** @internal frees what a dead greenlet no longer needs. */
+  _release(): void {
+    this._wstate = W_NONE;
+    this._throws = null;
+    this._locals = null;
+    this._args = EMPTY;
+    this._spawner = null;
+    const t = this._timer;
+    if (t !== null) {
+      t.stop();
+      this._timer = null;
+    }
+  }
+}
+
+const EMPTY: unknown[] = [];

@@ -1,0 +1,71 @@
+/**
+ * Local: greenlet-local storage (gevent.local).
+ *
+ * ```ts
+ * const requestId = new Local<string>();
+ * spawn(function* () { requestId.set('a'); yield* sleep(1); requestId.get(); }); // 'a'
+ * spawn(function* () { requestId.get(); });                                        // undefined
+ * ```
+ *
+ * Each greenlet sees its own value. Nothing is inherited: a spawned greenlet starts with
+ * no value (or with `init()`'s, computed on its first `get()`). A greenlet's values are
+ * freed when it dies. Code outside greenlets (main) has its own values too.
+ */
+import { getcurrent } from '@g/greenlet';
+
+const mainValues = new WeakMap<object, Map<object, unknown>>();
+
+function mapOf(create: boolean): Map<object, unknown> | null {
+  const g = getcurrent() as any;
+  if ('_locals' in g) {
+    let m = g._locals as Map<object, unknown> | null;
+    if (m === null && create) {
+      if (g._state === 2) return null; // dead: nothing is stored any more
+      m = g._locals = new Map();
+    }
+    return m;
+  }
+  let m = mainValues.get(g) ?? null;
+  if (m === null && create) {
+    m = new Map();
+    mainValues.set(g, m);
+  }
+  return m;
+}
+
+export class Local<T> {
+  private readonly init: (() => T) | undefined;
+
+  /** `init` (optional) gives each greenlet its first value, on its first get(). */
+  constructor(init?: () => T) {
+    if (init !== undefined && typeof init !== 'function') {
+      throw new TypeError('new Local(init): init must be a function');
+    }
+    this.init = init;
+  }
+
+  /** This greenlet's value (undefined if none and no init). */
+  get(): T | undefined {
+    const m = mapOf(false);
+    if (m?.has(this)) return m.get(this) as T;
+    if (this.init === undefined) return undefined;
+    const v = this.init();
+    mapOf(true)?.set(this, v);
+    return v;
+  }
+
+  /** Sets this greenlet's value. */
+  set(value: T): void {
+    mapOf(true)?.set(this, value);
+  }
+
+  /** True if this greenlet has a value. */
+  has(): boolean {
+    return mapOf(false)?.has(this) ?? false;
+  }
+
+  /** Removes this greenlet's value; true if there was one. */
+  delete(): boolean {
+    return mapOf(false)?.delete(this) ?? false;
+  }
+}
