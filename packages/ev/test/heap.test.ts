@@ -13,77 +13,98 @@ type Op =
   | { op: 'adjust'; pick: number; at: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.integer({ min: -5, max: 40 }).map((x) => x / 4) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('insert' as const),
+      at: fc.integer({ min: -5, max: 40 }).map((x) => x / 4),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('pop' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('adjust' as const), pick: fc.nat(), at: fc.integer({ min: -5, max: 40 }).map((x) => x / 4) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('adjust' as const),
+      pick: fc.nat(),
+      at: fc.integer({ min: -5, max: 40 }).map((x) => x / 4),
+    }),
+  },
 );
 
 describe('timer heap (4-ary) against a sorted-array model', () => {
   // The model: an array kept sorted by (at, sequence of the insert/adjust).
   it('always yields the same minimum as the model, keeps its invariants, and pops in model order', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 300 }), fc.integer({ min: 1, max: 8 }), (ops, cap) => {
-        const heap = new TimerHeap<Node>(cap);
-        let model: { node: Node; at: number; seq: number }[] = [];
-        let seq = 0;
-        let ids = 0;
-        const sortModel = () => {
-          model.sort((a, b) => a.at - b.at || a.seq - b.seq);
-        };
-        for (const o of ops) {
-          if (o.op === 'insert') {
-            const node: Node = { _active: 0, _at: o.at, id: ids++ };
-            heap.insert(node);
-            model.push({ node, at: o.at, seq: seq++ });
-          } else if (o.op === 'remove' && model.length > 0) {
-            const entry = model[o.pick % model.length];
-            heap.remove(entry.node);
-            expect(entry.node._active).toBe(0);
-            model = model.filter((e) => e !== entry);
-          } else if (o.op === 'pop' && model.length > 0) {
+      fc.property(
+        fc.array(opArb, { maxLength: 300 }),
+        fc.integer({ min: 1, max: 8 }),
+        (ops, cap) => {
+          const heap = new TimerHeap<Node>(cap);
+          let model: { node: Node; at: number; seq: number }[] = [];
+          let seq = 0;
+          let ids = 0;
+          const sortModel = () => {
+            model.sort((a, b) => a.at - b.at || a.seq - b.seq);
+          };
+          for (const o of ops) {
+            if (o.op === 'insert') {
+              const node: Node = { _active: 0, _at: o.at, id: ids++ };
+              heap.insert(node);
+              model.push({ node, at: o.at, seq: seq++ });
+            } else if (o.op === 'remove' && model.length > 0) {
+              const entry = model[o.pick % model.length];
+              heap.remove(entry.node);
+              expect(entry.node._active).toBe(0);
+              model = model.filter((e) => e !== entry);
+            } else if (o.op === 'pop' && model.length > 0) {
+              sortModel();
+              const top = heap.top()!;
+              expect(top).toBe(model[0].node);
+              heap.remove(top);
+              model.shift();
+            } else if (o.op === 'adjust' && model.length > 0) {
+              const entry = model[o.pick % model.length];
+              entry.node._at = o.at;
+              entry.at = o.at;
+              entry.seq = seq++;
+              heap.adjust(entry.node);
+            }
             sortModel();
-            const top = heap.top()!;
-            expect(top).toBe(model[0].node);
-            heap.remove(top);
-            model.shift();
-          } else if (o.op === 'adjust' && model.length > 0) {
-            const entry = model[o.pick % model.length];
-            entry.node._at = o.at;
-            entry.at = o.at;
-            entry.seq = seq++;
-            heap.adjust(entry.node);
+            expect(heap.check()).toBeNull();
+            expect(heap.n).toBe(model.length);
+            expect(heap.topAt()).toBe(model.length ? model[0].at : Infinity);
+            expect(heap.top()).toBe(model.length ? model[0].node : null);
           }
-          sortModel();
-          expect(heap.check()).toBeNull();
-          expect(heap.n).toBe(model.length);
-          expect(heap.topAt()).toBe(model.length ? model[0].at : Infinity);
-          expect(heap.top()).toBe(model.length ? model[0].node : null);
-        }
-        // Drain: the heap yields exactly the model's order (equal keys: insertion order).
-        while (model.length) {
-          const top = heap.top()!;
-          expect(top).toBe(model.shift()!.node);
-          heap.remove(top);
-        }
-        expect(heap.top()).toBeNull();
-      }),
+          // Drain: the heap yields exactly the model's order (equal keys: insertion order).
+          while (model.length) {
+            const top = heap.top()!;
+            expect(top).toBe(model.shift()!.node);
+            heap.remove(top);
+          }
+          expect(heap.top()).toBeNull();
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('rebuild() restores order after every key changed in place', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: -1e3, max: 1e3, noNaN: true }), (ats, shift) => {
-        const heap = new TimerHeap<Node>();
-        const nodes = ats.map((at, id) => ({ _active: 0, _at: at, id }));
-        for (const n of nodes) heap.insert(n);
-        for (const n of nodes) n._at = n._at * -1 + shift;
-        heap.rebuild();
-        expect(heap.check()).toBeNull();
-        const expected = Math.min(...nodes.map((n) => n._at));
-        expect(heap.topAt()).toBe(expected);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+        (ats, shift) => {
+          const heap = new TimerHeap<Node>();
+          const nodes = ats.map((at, id) => ({ _active: 0, _at: at, id }));
+          for (const n of nodes) heap.insert(n);
+          for (const n of nodes) n._at = n._at * -1 + shift;
+          heap.rebuild();
+          expect(heap.check()).toBeNull();
+          const expected = Math.min(...nodes.map((n) => n._at));
+          expect(heap.topAt()).toBe(expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });
