@@ -85,9 +85,12 @@ class Check {
     this.m = member;
     this.steps = [];
     this.errors = [];
+    this.t = Date.now();
   }
   ok(step) {
-    this.steps.push(step);
+    const now = Date.now();
+    this.steps.push(`${step} ${duration(now - this.t)}`);
+    this.t = now;
   }
   fail(step, detail) {
     this.errors.push(`${step}${detail ? `:\n${indent(detail.trim())}` : ''}`);
