@@ -54,13 +54,13 @@ import {
   trackOp,
 } from '@g/greenlet';
 import type { Hub } from './hub.js';
-import { HubGreenlet } from './hub-greenlet.js';
+import { HubGreenlet, rare } from './hub-greenlet.js';
 import { LINK_TARGET } from './protocols.js';
 import { getHub } from './registry.js';
 import { CALLBACK, START } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
 import { isTimeout, Timeout } from './timeout.js';
-import { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
+import { armWaitTimer, disarmWaitTimer, TIMED_OUT } from './wait-timer.js';
 import { beginWait, current, forceEnd, requestThrow, toHub, wake } from './waiting.js';
 
 /** What a body may return: a generator (run), a promise (awaited) or a value. */
@@ -103,7 +103,6 @@ export function withHub<T>(hub: Hub, make: () => T): T {
   }
 }
 
-const TIMED_OUT = Symbol('timed out');
 let spawnCallbacks: Array<(g: Greenlet<any>) => void> | null = null;
 
 export interface KillOptions {
@@ -133,18 +132,8 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   _links: Link[] | null = null;
   /** @internal a notifyLinks callback is queued. */
   _notifying = false;
-  /** @internal */
-  _name: string | null = null;
-  /** @internal */
-  _ident = 0;
-  /** @internal startLater's timer, or the kill grace timer. */
-  _laterTimer: any = null;
-  /** @internal the function and the args, for reports (kept while alive). */
+  /** @internal the function's name, for reports. */
   _fnName: string;
-  /** @internal spawn-site stack (hub.spawnStacks). */
-  _spawnStack: string | null = null;
-  /** The arguments the body is called with. */
-  readonly args: A;
 
   /**
    * Makes a greenlet that will run `fn(...args)` when started. It belongs to the hub of the
@@ -159,11 +148,10 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
     }
     const hub = bindingHub ?? getHub();
     super(hub, fn ?? returnUndefined, args);
-    this.args = args;
     this._fnName = fn?.name || (fn ? '(anonymous)' : '');
     const cur = getcurrent();
     this._spawner = cur;
-    if (hub.spawnStacks) this._spawnStack = new Error().stack ?? null;
+    if (hub.spawnStacks) rare(this).spawnStack = new Error().stack ?? null;
   }
 
   /** Schedules a greenlet: it starts when the hub next runs. No-op unless new. */
@@ -181,7 +169,7 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
     this._hstate = SCHEDULED;
     const t = this._hub.loop.timer(Math.max(0, seconds), 0);
     t.data = this;
-    this._laterTimer = t;
+    rare(this).laterTimer = t;
     t.start(onStartLater);
     if (spawnCallbacks !== null) callSpawnCallbacks(this);
   }
@@ -218,18 +206,25 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** `Greenlet-N` unless set. Reading it fixes it. */
   get name(): string {
-    if (this._name === null) this._name = `Greenlet-${this.minimalIdent}`;
-    return this._name;
+    const r = rare(this);
+    if (r.name === null) r.name = `Greenlet-${this.minimalIdent}`;
+    return r.name;
   }
 
   set name(v: string) {
-    this._name = String(v);
+    rare(this).name = String(v);
   }
 
   /** A small number identifying this greenlet within its hub, assigned on first read. */
   get minimalIdent(): number {
-    if (this._ident === 0) this._ident = ++this._hub._idents;
-    return this._ident;
+    const r = rare(this);
+    if (r.ident === 0) r.ident = ++this._hub._idents;
+    return r.ident;
+  }
+
+  /** The arguments the body is called with (emptied when it dies). */
+  get args(): A {
+    return this._args as A;
   }
 
   /**
@@ -338,9 +333,11 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   }
 
   override toString(): string {
-    const name = this._name === null ? '' : ` "${this._name}"`;
-    const fn = this._fnName ? `: ${this._fnName}(${this.args.map(describeArg).join(', ')})` : '';
-    return `<Greenlet${name}${this._ident ? ` #${this._ident}` : ''}${fn}>`;
+    const r = this._rare;
+    const name = r === null || r.name === null ? '' : ` "${r.name}"`;
+    const ident = r === null || r.ident === 0 ? '' : ` #${r.ident}`;
+    const fn = this._fnName ? `: ${this._fnName}(${this._args.map(describeArg).join(', ')})` : '';
+    return `<Greenlet${name}${ident}${fn}>`;
   }
 
   /** @internal */
@@ -360,17 +357,15 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   /** @internal the core starts the body: mark running. */
   override _start(run: (...args: any[]) => unknown): unknown {
     this._hstate = RUNNING;
-    if (this._laterTimer !== null) {
-      this._laterTimer.stop();
-      this._laterTimer = null;
-    }
+    stopLaterTimer(this);
     return super._start(run);
   }
 
   /** @internal the body ended. */
   override _finish(result: unknown, failed: boolean): boolean {
-    if (this._forceEnd && this._killExc !== undefined) {
-      result = this._killExc;
+    const r = this._rare;
+    if (r !== null && r.forceEnd && r.killExc !== undefined) {
+      result = r.killExc;
       failed = true;
     }
     this._settle(result, failed);
@@ -387,10 +382,7 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
       this._value = result as T;
     }
     this._hstate = DEAD;
-    if (this._laterTimer !== null) {
-      this._laterTimer.stop();
-      this._laterTimer = null;
-    }
+    stopLaterTimer(this);
     this._hub._awaited.delete(this);
     this._release();
     this._scheduleLinks();
@@ -401,15 +393,23 @@ function returnUndefined(): undefined {
   return undefined;
 }
 
+function stopLaterTimer(g: Greenlet<any, any>): void {
+  const r = g._rare;
+  if (r !== null && r.laterTimer !== null) {
+    r.laterTimer.stop();
+    r.laterTimer = null;
+  }
+}
+
 function onStartLater(w: any): void {
   const g = w.data as Greenlet;
-  g._laterTimer = null;
+  g._rare!.laterTimer = null;
   if (g._hstate === SCHEDULED) g._hub._push(START, g, undefined, 0);
 }
 
 function onKillGrace(w: any): void {
   const g = w.data as Greenlet;
-  g._laterTimer = null;
+  g._rare!.laterTimer = null;
   if (g._hstate !== DEAD) forceEnd(g);
 }
 
@@ -469,14 +469,15 @@ export function killNow(g: HubGreenlet, exception: unknown, timeout: number | nu
     return true;
   }
   requestThrow(g, exc);
-  if (g instanceof Greenlet && g._laterTimer === null) {
-    const t = g._hub.loop.timer(timeout ?? g._hub.killGrace, 0);
-    t.data = g;
-    g._laterTimer = t;
-    if (g._killExc === undefined) g._killExc = exc;
-    t.start(onKillGrace);
-  } else if (g instanceof Greenlet && g._killExc === undefined) {
-    g._killExc = exc;
+  if (g instanceof Greenlet) {
+    const r = rare(g);
+    if (r.killExc === undefined) r.killExc = exc;
+    if (r.laterTimer === null) {
+      const t = g._hub.loop.timer(timeout ?? g._hub.killGrace, 0);
+      t.data = g;
+      r.laterTimer = t;
+      t.start(onKillGrace);
+    }
   }
   return false;
 }
@@ -510,7 +511,7 @@ function* joinBody(g: Greenlet<any>, timeout: number | null): Generator<unknown,
     wake(me, seq, true);
   };
   g.rawlink(waker);
-  if (timeout !== null) armWaitTimer(me, timeout, seq, TIMED_OUT);
+  if (timeout !== null) armWaitTimer(me, timeout);
   try {
     const v = yield* toHub(me);
     return v !== TIMED_OUT;
@@ -538,7 +539,7 @@ function* getBody<T>(
     let t: Timeout | null = null;
     if (timeout !== null) {
       if (isTimeout(timeout)) t = Timeout.startNew(timeout);
-      else armWaitTimer(me, timeout, seq, TIMED_OUT);
+      else armWaitTimer(me, timeout);
     }
     try {
       const v = yield* toHub(me);

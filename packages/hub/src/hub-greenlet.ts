@@ -25,6 +25,31 @@ export interface ResumeScope {
   runInAsyncScope<R>(fn: (...args: any[]) => R, thisArg?: unknown, ...args: any[]): R;
 }
 
+/**
+ * The fields of a hub greenlet that most greenlets never use, kept out of the greenlet
+ * object (a blocked greenlet should cost well under 1 KB of heap).
+ */
+export class GreenletRare {
+  /** A kill escalated: every wait is answered with return(). */
+  forceEnd = false;
+  /** Greenlet-local values (Local). */
+  locals: Map<object, unknown> | null = null;
+  /** The kill (or Timeout) whose grace period ran out (forced end). */
+  killExc: unknown = undefined;
+  /** gevent's name, minimal ident, startLater/grace timer, spawn-site stack. */
+  name: string | null = null;
+  ident = 0;
+  laterTimer: any = null;
+  spawnStack: string | null = null;
+}
+
+/** The rare fields of `g`, made on first use. */
+export function rare(g: HubGreenlet): GreenletRare {
+  let r = g._rare;
+  if (r === null) r = g._rare = new GreenletRare();
+  return r;
+}
+
 export class HubGreenlet extends CoreGreenlet {
   /** @internal the hub that schedules this greenlet. */
   _hub: Hub;
@@ -36,21 +61,14 @@ export class HubGreenlet extends CoreGreenlet {
   _wstate = W_NONE;
   /** @internal kills/Timeouts to raise at the next wait. */
   _throws: unknown[] | null = null;
-  /** @internal a kill escalated: every wait is answered with return(). */
-  _forceEnd = false;
   /** @internal what the greenlet waits on (for LoopExit and monitor reports). */
   _waitingOn: string | null = null;
-  /** @internal greenlet-local values (Local). */
-  _locals: Map<object, unknown> | null = null;
   /** @internal reusable timer of sleep() and friends (wait-timer.ts). */
   _timer: any = null;
-  /** @internal the wait the timer belongs to, and what it wakes it with. */
-  _timerSeq = 0;
-  _timerValue: unknown = undefined;
-  /** @internal the kill (or Timeout) whose grace period ran out (forced end). */
-  _killExc: unknown = undefined;
   /** @internal the async context resumes run in (null: none captured). */
   _scope: ResumeScope | null = null;
+  /** @internal fields most greenlets never use, made on first use (memory). */
+  _rare: GreenletRare | null = null;
   /** @internal the spawning greenlet (cleared at death). */
   _spawner: CoreGreenlet | null;
 
@@ -117,7 +135,7 @@ export class HubGreenlet extends CoreGreenlet {
   _release(): void {
     this._wstate = W_NONE;
     this._throws = null;
-    this._locals = null;
+    if (this._rare !== null) this._rare.locals = null;
     this._args = EMPTY;
     this._spawner = null;
     const t = this._timer;

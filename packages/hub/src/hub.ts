@@ -372,6 +372,7 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
         if (g._seq !== seq || g._wstate !== W_CLAIMED) continue;
         g._wstate = W_NONE;
       }
+      if (kind !== WAKE && kind !== START && g._timer !== null) g._timer.stop();
       const mon = this._monitor;
       const t0 = mon === null ? 0 : performance.now();
       try {

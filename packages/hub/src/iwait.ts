@@ -17,7 +17,7 @@ import { asyncIteratorOf, type OpIterator } from './op-iterator.js';
 import type { Waitable } from './protocols.js';
 import { defaultHub, getHub } from './registry.js';
 import { checkSeconds } from './seconds.js';
-import { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
+import { armWaitTimer, disarmWaitTimer, TIMED_OUT } from './wait-timer.js';
 import { beginWait, current, toHub, wake } from './waiting.js';
 
 export interface WaitOptions {
@@ -27,11 +27,10 @@ export interface WaitOptions {
   count?: number | null;
 }
 
-const TIMED_OUT = Symbol('timed out');
-
 class IWait<T extends Waitable> implements OpIterator<T> {
-  private readonly pending: T[];
+  private readonly pending = new Set<T>();
   private readonly ready: T[] = [];
+  private readyHead = 0;
   private readonly limit: number;
   private yielded = 0;
   private waiter: HubGreenlet | null = null;
@@ -41,8 +40,7 @@ class IWait<T extends Waitable> implements OpIterator<T> {
   private readonly timeout: number | null;
   private readonly onReady = (obj: T) => {
     if (this.closed) return;
-    const i = this.pending.indexOf(obj);
-    if (i >= 0) this.pending.splice(i, 1);
+    if (!this.pending.delete(obj)) return;
     this.ready.push(obj);
     const w = this.waiter;
     if (w !== null) wake(w, this.seq);
@@ -57,14 +55,13 @@ class IWait<T extends Waitable> implements OpIterator<T> {
         );
       }
     }
-    this.pending = [];
     const seen = new Set<T>();
     for (const o of list) {
       if (seen.has(o)) continue;
       seen.add(o);
       if (o.ready()) this.ready.push(o);
       else {
-        this.pending.push(o);
+        this.pending.add(o);
         o.rawlink(this.onReady);
       }
     }
@@ -78,27 +75,28 @@ class IWait<T extends Waitable> implements OpIterator<T> {
 
   private *nextBody(): Generator<unknown, IteratorResult<T, undefined>, any> {
     if (this.yielded >= this.limit || this.closed) return this.finish();
-    if (this.ready.length === 0) {
-      if (this.pending.length === 0) return this.finish();
+    if (this.readyHead === this.ready.length) {
+      if (this.pending.size === 0) return this.finish();
       const g = current('iwait().next()');
       const loop = g._hub.loop;
       if (this.timeout !== null && this.deadline === null)
         this.deadline = loop.now() + this.timeout;
       const seq = (this.seq = beginWait(g, 'iwait'));
       this.waiter = g;
-      if (this.deadline !== null)
-        armWaitTimer(g, Math.max(0, this.deadline - loop.now()), seq, TIMED_OUT);
+      if (this.deadline !== null) armWaitTimer(g, Math.max(0, this.deadline - loop.now()));
       try {
         const v = yield* toHub(g);
-        if (v === TIMED_OUT && this.ready.length === 0) return this.finish();
+        if (v === TIMED_OUT && this.readyHead === this.ready.length) return this.finish();
       } finally {
         this.waiter = null;
         if (this.deadline !== null) disarmWaitTimer(g);
       }
-      if (this.ready.length === 0) return this.finish();
+      if (this.readyHead === this.ready.length) return this.finish();
     }
     this.yielded++;
-    const value = this.ready.shift()!;
+    const value = this.ready[this.readyHead]!;
+    this.ready[this.readyHead++] = undefined as unknown as T;
+    if (this.readyHead === this.ready.length) this.ready.length = this.readyHead = 0;
     if (this.yielded >= this.limit) this.close();
     return { done: false, value };
   }
@@ -112,7 +110,7 @@ class IWait<T extends Waitable> implements OpIterator<T> {
     if (this.closed) return;
     this.closed = true;
     for (const o of this.pending) o.unlink(this.onReady);
-    this.pending.length = 0;
+    this.pending.clear();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -163,7 +161,7 @@ function* waitIdleBody(timeout: number | null): Generator<unknown, boolean, any>
   const seq = beginWait(g, 'wait (hub idle)');
   const done = () => wake(g, seq, true);
   hub._idleWaiters.push(done);
-  if (timeout !== null) armWaitTimer(g, timeout, seq, false, false);
+  if (timeout !== null) armWaitTimer(g, timeout, false);
   try {
     return (yield* toHub(g)) === true;
   } finally {

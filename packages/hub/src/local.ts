@@ -12,16 +12,18 @@
  * freed when it dies. Code outside greenlets (main) has its own values too.
  */
 import { getcurrent } from '@g/greenlet';
+import { type GreenletRare, rare } from './hub-greenlet.js';
 
 const mainValues = new WeakMap<object, Map<object, unknown>>();
 
 function mapOf(create: boolean): Map<object, unknown> | null {
   const g = getcurrent() as any;
-  if ('_locals' in g) {
-    let m = g._locals as Map<object, unknown> | null;
+  if (g._hub !== undefined) {
+    const r = g._rare as GreenletRare | null;
+    let m = r === null ? null : r.locals;
     if (m === null && create) {
       if (g._state === 2) return null; // dead: nothing is stored any more
-      m = g._locals = new Map();
+      m = rare(g).locals = new Map();
     }
     return m;
   }

@@ -64,7 +64,7 @@ export function startMonitor(options: MonitorOptions = {}): () => void {
         culprit: g,
         seconds: ms / 1000,
         spawnedBy: g?._spawner ?? null,
-        spawnStack: typeof g?._spawnStack === 'string' ? g._spawnStack : null,
+        spawnStack: g?._rare?.spawnStack ?? null,
       });
     },
   };

@@ -14,7 +14,7 @@
 import { type Op, trackOp } from '@g/greenlet';
 import { checkSeconds } from './seconds.js';
 import { Timeout } from './timeout.js';
-import { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
+import { armWaitTimer, disarmWaitTimer, TIMED_OUT } from './wait-timer.js';
 import { beginWait, current, toHub, wake, wakeThrow } from './waiting.js';
 
 export interface OnceOptions {
@@ -29,8 +29,6 @@ interface Emitterish {
   addEventListener?(event: string, fn: (ev: any) => void): unknown;
   removeEventListener?(event: string, fn: (ev: any) => void): unknown;
 }
-
-const TIMED_OUT = Symbol('timed out');
 
 export function once(
   emitter: Emitterish,
@@ -77,7 +75,7 @@ function* onceBody(
   } else {
     emitter.addEventListener!(event as string, onEvent);
   }
-  if (timeout !== null) armWaitTimer(g, timeout, seq, TIMED_OUT);
+  if (timeout !== null) armWaitTimer(g, timeout);
   try {
     const v = yield* toHub(g);
     if (v === TIMED_OUT) throw new Timeout(timeout);

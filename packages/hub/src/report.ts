@@ -30,8 +30,9 @@ export function formatReport(context: unknown, error: unknown): string {
         `  spawned by ${spawner.isMain === true ? 'main (code outside greenlets)' : safeString(spawner)}`,
       );
     }
-    if (typeof c._spawnStack === 'string') {
-      lines.push(`  spawned at:\n${c._spawnStack.split('\n').slice(2).join('\n')}`);
+    const stack = c._rare?.spawnStack;
+    if (typeof stack === 'string') {
+      lines.push(`  spawned at:\n${stack.split('\n').slice(2).join('\n')}`);
     }
   }
   return `${lines.join('\n')}\n\n`;

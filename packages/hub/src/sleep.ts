@@ -16,7 +16,8 @@
  * - `idle(priority)` waits until the loop has nothing of the same or a higher priority to
  *   do (a libev idle watcher).
  */
-import { type Op, trackOp } from '@g/greenlet';
+import { getcurrent, type Op, trackOp } from '@g/greenlet';
+import type { HubGreenlet } from './hub-greenlet.js';
 import { WAKE } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
 import { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
@@ -25,6 +26,23 @@ import { beginWait, current, toHub, W_CLAIMED, wake } from './waiting.js';
 /** Waits `seconds` (default 0: yield to the other runnable greenlets). */
 export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
   checkSeconds(seconds, 'sleep(seconds)');
+  const g = getcurrent() as HubGreenlet;
+  if (g._hub !== undefined && (g as unknown) !== g._hub) {
+    // The fast path, inside a hub greenlet: open the wait now and return the switch to the
+    // hub itself (no generator). A timed wait ended by a kill or a Timeout has its timer
+    // stopped by the hub when it delivers the error.
+    const seq = beginWait(g, 'sleep');
+    if (seconds > 0) {
+      g._hub.loop.nowUpdate();
+      armWaitTimer(g, seconds, options?.ref ?? true);
+    } else if (g._wstate !== W_CLAIMED) {
+      g._wstate = W_CLAIMED;
+      g._hub._push(WAKE, g, undefined, seq);
+    }
+    const op = g._hub._switchOp() as unknown as { name: string };
+    op.name = 'sleep';
+    return op as unknown as Op<void>;
+  }
   return trackOp(sleepBody(seconds, options?.ref ?? true), 'sleep');
 }
 
@@ -40,7 +58,7 @@ function* sleepBody(seconds: number, ref: boolean): Generator<unknown, void, any
     return;
   }
   g._hub.loop.nowUpdate();
-  armWaitTimer(g, seconds, seq, undefined, ref);
+  armWaitTimer(g, seconds, ref);
   try {
     yield* toHub(g);
   } finally {

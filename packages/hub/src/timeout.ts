@@ -38,7 +38,7 @@
  * generators are `return()`ed at every later wait, `finally` blocks run, and the greenlet
  * dies with the Timeout as its exception.
  */
-import type { HubGreenlet } from './hub-greenlet.js';
+import { type HubGreenlet, rare } from './hub-greenlet.js';
 import { current, forceEnd, requestThrow, withdrawThrow } from './waiting.js';
 
 const TIMEOUT_BRAND = Symbol.for('@g/Timeout');
@@ -170,7 +170,8 @@ export class Timeout extends Error {
     }
     if (this.state === 2 && g._state !== 2 /* DEAD */) {
       this.state = 0;
-      if (g._killExc === undefined) g._killExc = this.raised ?? this;
+      const r = rare(g);
+      if (r.killExc === undefined) r.killExc = this.raised ?? this;
       forceEnd(g);
     }
   }

@@ -3,27 +3,24 @@
  *
  * A greenlet waits on at most one thing at a time, so one timer watcher per greenlet,
  * created at its first timed wait and reused for every later one, serves them all: no
- * watcher is allocated per sleep. `armWaitTimer(g, seconds, seq, value)` starts it for wait
- * `seq`; when it fires it wakes the greenlet with `value` (unless something else woke it
- * first). The wait must call `disarmWaitTimer(g)` when it ends, however it ends, or the
+ * watcher is allocated per sleep. `armWaitTimer(g, seconds)` starts it for the current wait;
+ * when it fires it wakes the greenlet with TIMED_OUT (unless something else woke it first). The wait must call `disarmWaitTimer(g)` when it ends, however it ends, or the
  * timer would keep the loop alive for its full delay.
  */
 import type { HubGreenlet } from './hub-greenlet.js';
 import { wake } from './waiting.js';
 
+/** What a wait timer wakes its greenlet with. */
+export const TIMED_OUT: unique symbol = Symbol('timed out') as any;
+
+// A wait timer is always stopped when its wait ends (stop also clears a pending event), so
+// when it fires the greenlet is still in the wait it was armed for: its current one.
 function onWaitTimer(w: any): void {
   const g = w.data as HubGreenlet;
-  wake(g, g._timerSeq, g._timerValue);
+  wake(g, g._seq, TIMED_OUT);
 }
 
-export function armWaitTimer(
-  g: HubGreenlet,
-  seconds: number,
-  seq: number,
-  value: unknown,
-  ref = true,
-  priority = 0,
-): void {
+export function armWaitTimer(g: HubGreenlet, seconds: number, ref = true, priority = 0): void {
   let t = g._timer;
   if (t === null) {
     t = g._timer = g._hub.loop.timer(seconds, 0);
@@ -32,8 +29,6 @@ export function armWaitTimer(
     t.stop();
     t.set(seconds, 0);
   }
-  g._timerSeq = seq;
-  g._timerValue = value;
   if (t.priority !== priority) t.priority = priority;
   t.ref = ref;
   t.start(onWaitTimer);
@@ -41,8 +36,5 @@ export function armWaitTimer(
 
 export function disarmWaitTimer(g: HubGreenlet): void {
   const t = g._timer;
-  if (t !== null) {
-    t.stop();
-    g._timerValue = undefined;
-  }
+  if (t !== null) t.stop();
 }

@@ -31,7 +31,7 @@
  */
 import { getcurrent, type Op } from '@g/greenlet';
 import { BlockingSwitchOutError } from './errors.js';
-import type { HubGreenlet } from './hub-greenlet.js';
+import { type HubGreenlet, rare } from './hub-greenlet.js';
 import { RETURN, THROW, WAKE } from './run-queue.js';
 
 /** `_wstate`: not in a hub wait (running, unstarted, dead, or switched away raw). */
@@ -76,7 +76,7 @@ function blockingError(g: unknown, what: string): BlockingSwitchOutError {
 /** Opens a wait of `g` (see the module comment) and returns its sequence number. */
 export function beginWait(g: HubGreenlet, what: string): number {
   const seq = ++g._seq;
-  if (g._forceEnd) {
+  if (g._rare !== null && g._rare.forceEnd) {
     g._waitingOn = what;
     g._wstate = W_CLAIMED;
     g._hub._push(RETURN, g, undefined, seq);
@@ -146,7 +146,7 @@ export function withdrawThrow(g: HubGreenlet, err: unknown): boolean {
  */
 export function forceEnd(g: HubGreenlet): void {
   if (g._state === 2 /* DEAD */) return;
-  g._forceEnd = true;
+  rare(g).forceEnd = true;
   if (g._wstate === W_OPEN) {
     g._wstate = W_CLAIMED;
     g._hub._push(RETURN, g, undefined, g._seq);
