@@ -1,25 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { defineProject } from 'vitest/config';
 
-// Two projects: `ev` (pure tests, virtual clock and no OS: files run in parallel) and `ev:os`
-// (sockets, child processes, signals, files, real time: one file at a time).
-export default defineConfig({
+// `*.os.test.ts` files (sockets, child processes, signals, files, real time) are run one
+// file at a time by scripts/test.mjs (`pnpm test`); here: `npx vitest run --exclude
+// '**/*.os.test.*'` for the pure tests, `npx vitest run --no-file-parallelism os` for the
+// others. The global setup bundles src/ for the child processes and workers of the os tests.
+export default defineProject({
   test: {
-    projects: [
-      {
-        test: {
-          name: 'ev',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.os.test.ts'],
-        },
-      },
-      {
-        test: {
-          name: 'ev:os',
-          include: ['test/**/*.os.test.ts'],
-          fileParallelism: false,
-          testTimeout: 30_000,
-        },
-      },
-    ],
+    name: 'ev',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    globalSetup: ['test/global-setup.ts'],
   },
 });
