@@ -15,7 +15,8 @@
 //     folder, with the same export names;
 //  7. `tsc` type-checks an ESM consumer (.mts) and a CJS consumer (.cts) that import every
 //     runtime export, under module/moduleResolution node16 and nodenext, with skipLibCheck
-//     off (the package's .d.ts and .d.cts are checked too).
+//     off (the package's .d.ts and .d.cts are checked too). One tsc program per mode covers
+//     every package's consumer folder (each resolves from its own node_modules).
 // Packages are checked two at a time (or one per core, whichever is more). Exit code 1 when
 // any check fails; the temp folder is removed unless G_PACK_CHECK_KEEP=1.
 
@@ -280,10 +281,29 @@ async function checkOne(member, ctx) {
     `import ns = require(${spec});\n${usable.length ? `import { ${list} } from ${spec};\n` : ''}` +
       `export const all: unknown[] = [ns${usable.length ? `, ${list}` : ''}];\n`,
   );
+  c.consumer = relative(ctx.tmp, dir);
+  return c;
+}
+
+/**
+ * Type-checks every consumer folder in one tsc program per mode (node16, nodenext): each
+ * consumer file resolves `@g/x` from its own folder's node_modules, so each package is
+ * still checked as installed alone, while @types/node and the libs are checked once per
+ * mode rather than once per package. Errors are given to the package whose folder they
+ * name; an error elsewhere (in @types/node) fails every package.
+ */
+async function typecheckConsumers(checks, tmp) {
+  const withConsumer = checks.filter((c) => c.consumer && !c.errors.length);
+  if (!withConsumer.length) return;
+  const t0 = Date.now();
+  const files = withConsumer.flatMap((c) => [
+    join(c.consumer, 'esm.mts'),
+    join(c.consumer, 'cjs.cts'),
+  ]);
   const tsc = resolveRoot('typescript/bin/tsc');
   const typeRoots = join(ROOT, 'node_modules', '@types');
   const modes = ['node16', 'nodenext'];
-  const tscRuns = await Promise.all(
+  const runs = await Promise.all(
     modes.map((mode) =>
       run(
         process.execPath,
@@ -305,18 +325,34 @@ async function checkOne(member, ctx) {
           typeRoots,
           '--types',
           'node',
-          'esm.mts',
-          'cjs.cts',
+          '--pretty',
+          'false',
+          ...files,
         ],
-        { cwd: dir, capture: true, env: npmEnv() },
+        { cwd: tmp, capture: true, env: npmEnv() },
       ),
     ),
   );
-  for (const [i, r] of tscRuns.entries()) {
-    if (r.code !== 0) c.fail(`tsc (${modes[i]}, ESM and CJS consumer)`, r.stdout + r.stderr);
+  for (const [i, r] of runs.entries()) {
+    if (r.code === 0) continue;
+    const lines = `${r.stdout}${r.stderr}`.split('\n').filter(Boolean);
+    const claimed = new Set();
+    for (const c of withConsumer) {
+      const mine = lines.filter((l) => l.startsWith(`${c.consumer}/`));
+      for (const l of mine) claimed.add(l);
+      if (mine.length) c.fail(`tsc (${modes[i]}, ESM and CJS consumer)`, mine.join('\n'));
+    }
+    const rest = lines.filter((l) => !claimed.has(l) && !l.startsWith(' '));
+    if (rest.length || claimed.size === 0) {
+      for (const c of withConsumer) {
+        c.fail(`tsc (${modes[i]}) failed outside the consumer folders`, lines.join('\n'));
+      }
+    }
   }
-  if (tscRuns.every((r) => r.code === 0)) c.ok('tsc node16+nodenext (esm+cjs)');
-  return c;
+  const secs = duration(Date.now() - t0);
+  for (const c of withConsumer) {
+    if (!c.errors.length) c.steps.push(`tsc node16+nodenext (esm+cjs) ${secs} for all`);
+  }
 }
 
 async function main() {
@@ -357,6 +393,7 @@ async function main() {
       limit,
       members.map((m) => () => checkOne(m, ctx)),
     );
+    await typecheckConsumers(checks, tmp);
     let failed = 0;
     for (const c of checks) {
       const tgz = relative(tmp, tarballs.get(c.m.name));
