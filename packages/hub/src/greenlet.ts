@@ -251,6 +251,7 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   kill(options?: KillOptions): Op<void> {
     const timeout = options?.timeout;
     if (timeout !== undefined && timeout !== null) checkSeconds(timeout, 'kill({ timeout })');
+    checkKillException(options?.exception, 'kill({ exception })');
     return trackOp(
       killBody(this, options?.exception, options?.block ?? true, timeout ?? null),
       'Greenlet.kill',
@@ -364,7 +365,7 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   /** @internal the body ended. */
   override _finish(result: unknown, failed: boolean): boolean {
     const r = this._rare;
-    if (r !== null && r.forceEnd && r.killExc !== undefined) {
+    if (r?.forceEnd && r.killExc !== undefined) {
       result = r.killExc;
       failed = true;
     }
@@ -488,16 +489,33 @@ function killBeforeStart(g: Greenlet<any>, exc: unknown): void {
   g._settle(exc, true);
 }
 
-function toKillException(exception: unknown): unknown {
-  if (exception === undefined || exception === null) return new GreenletExit();
+/**
+ * Checks a kill's `exception` at the call (nothing is killed when it is refused): absent,
+ * an Error class or an Error instance. Anything else (a number, a string, a plain function)
+ * is a TypeError: gevent wraps such values in a BaseException; here the caller learns at once.
+ */
+export function checkKillException(exception: unknown, what: string): void {
+  if (exception === undefined || exception === null) return;
   if (typeof exception === 'function') {
-    if (exception === Error || exception.prototype instanceof Error) {
-      return new (exception as new () => Error)();
-    }
+    if (exception === Error || exception.prototype instanceof Error) return;
     throw new TypeError(
-      `kill({ exception }): expected an Error instance or class, got the function ${exception.name}`,
+      `${what}: expected an Error instance or class, got the function ${exception.name || '(anonymous)'}`,
     );
   }
+  if (exception instanceof Error || isErrorLike(exception)) return;
+  throw new TypeError(
+    `${what}: expected an Error instance or class, got ${describeValue(exception)}. ` +
+      'Wrap a reason in an error: kill({ exception: new Error(reason) }).',
+  );
+}
+
+function isErrorLike(x: unknown): boolean {
+  return Object.prototype.toString.call(x) === '[object Error]';
+}
+
+function toKillException(exception: unknown): unknown {
+  if (exception === undefined || exception === null) return new GreenletExit();
+  if (typeof exception === 'function') return new (exception as new () => Error)();
   return exception;
 }
 
@@ -562,7 +580,12 @@ function* killBody(
 ): Generator<unknown, void, any> {
   if (killNow(g, exception, timeout)) return;
   if (!block) return;
-  if ((getcurrent() as unknown) === g) return;
+  if ((getcurrent() as unknown) === g) {
+    // Killing itself: the exit is raised here and now (beginWait raises what is due).
+    beginWait(g, 'Greenlet.kill');
+    yield* toHub(g); // reached only by a forced end, which unwinds from here
+    return;
+  }
   yield* joinBody(g, null);
 }
 

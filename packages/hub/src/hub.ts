@@ -10,17 +10,22 @@
  *
  * ## How the hub runs
  *
- * The hub is a greenlet whose parent is main. Its body repeats, in this order:
+ * The hub is a greenlet whose parent is main. Its body repeats, in this order (gevent's
+ * loop iteration: pending watchers, each switching straight into what it woke, then the
+ * callback queue, then a poll):
  *
- * 1. Deliver the run queue (run-queue.ts), FIFO: resume woken greenlets, start spawned
- *    ones, raise kills and Timeouts, call link callbacks. At most `BATCH` (64) entries go
- *    before the loop is polled again, so a greenlet looping on `sleep(0)` cannot starve
- *    timers and I/O.
- * 2. When no watcher callback is pending, poll the loop once without waiting
- *    (`loop.run(NOWAIT)`): timers expire, fed I/O events become pending.
- * 3. Invoke pending watcher callbacks one at a time (`loop.invokePending(1)`), going back
- *    to step 1 after each: a greenlet a callback woke runs before the next callback, as in
- *    gevent where callbacks switch directly.
+ * 1. Pending watcher callbacks, one at a time (`loop.invokePending(1)`). The greenlets a
+ *    callback woke (a timer ending a sleep, a Timeout raising, a `startLater`) run right
+ *    after it, in the order it woke them, before the next pending callback: in gevent the
+ *    callback switches into them directly. What those greenlets queue in turn (`sleep(0)`,
+ *    `spawn`, link notifications) goes to the run queue and waits for step 2.
+ * 2. The run queue (run-queue.ts), FIFO: greenlets woken from outside a watcher callback
+ *    (promise reactions, emitter listeners, `sleep(0)`), spawned greenlets starting, kills,
+ *    link callbacks, `runCallback`. At most `BATCH` (64) entries go before the loop is
+ *    polled again (pending watchers first), so a greenlet looping on `sleep(0)` cannot
+ *    starve timers and I/O.
+ * 3. With nothing pending and nothing queued (or after BATCH entries), poll the loop once
+ *    without waiting (`loop.run(NOWAIT)`): timers expire, fed I/O events become pending.
  * 4. With nothing to run and nothing pending, *park*: ask the loop to call back when it has
  *    work (`loop.wake`) and switch to main, which gives control back to Node. Node's
  *    callbacks (a timer, I/O, a resolved promise) switch into the hub again.
@@ -54,7 +59,7 @@ import { formatReport } from './report.js';
 import { runIn } from './run.js';
 import { CALLBACK, RETURN, RunQueue, START, THROW, WAKE } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
-import { W_CLAIMED, W_NONE, W_OPEN, wakeThrow } from './waiting.js';
+import { W_CLAIMED, W_NONE, W_OPEN, W_YIELD, wakeThrow } from './waiting.js';
 
 const coreSwitch = CoreGreenlet.prototype.switch;
 const coreThrow = CoreGreenlet.prototype.throw;
@@ -115,8 +120,15 @@ export class Hub extends HubBase {
   /** A number for messages. */
   readonly id = ++hubIds;
 
-  /** @internal */
+  /** @internal the run queue (run-queue.ts). */
   readonly _rq = new RunQueue();
+  /**
+   * @internal wake-ups made by the watcher callback being invoked: delivered right after
+   * it, before the next pending callback (gevent's callbacks switch directly).
+   */
+  readonly _rqd = new RunQueue();
+  /** @internal true while the hub invokes a watcher callback (pushes go to _rqd). */
+  _inWatcher = false;
   /** @internal true while the hub waits in main for Node. */
   _parked = true;
   /** @internal last minimal ident handed out. */
@@ -169,7 +181,7 @@ export class Hub extends HubBase {
 
   /** @internal queues a run-queue entry and schedules the hub if it is parked. */
   _push(kind: number, target: unknown, value: unknown, seq: number): void {
-    this._rq.push(kind, target, value, seq);
+    (this._inWatcher ? this._rqd : this._rq).push(kind, target, value, seq);
     if (this._parked && !this.kickPending) {
       this.kickPending = true;
       queueMicrotask(this.kickCb);
@@ -288,6 +300,7 @@ export class Hub extends HubBase {
     this.destroyed = true;
     this.loop.cancelWake();
     this._rq.clear();
+    this._rqd.clear();
     this._awaited.clear();
     const j = this.joiners;
     this.joiners = null;
@@ -345,18 +358,35 @@ function noop(): void {}
 /** The hub's body: see the module comment. `this` is the hub. */
 function* hubBody(this: Hub): Generator<unknown, void, any> {
   const rq = this._rq;
+  const rqd = this._rqd;
   const loop = this.loop;
   let sincePoll = 0;
   let sliceStart = performance.now();
   this._parked = false;
   for (;;) {
-    if (rq.size > 0 && sincePoll < BATCH) {
+    // Which entry next: the wake-ups of the watcher callback just invoked, then the next
+    // pending watcher callback, then the run queue (BATCH entries between two polls).
+    let q: RunQueue | null = null;
+    if (rqd.size > 0) q = rqd;
+    else if (loop.pendingCount > 0) {
+      this._inWatcher = true;
+      try {
+        loop.invokePending(1);
+      } finally {
+        this._inWatcher = false;
+      }
+      hygiene(this, loop);
+      continue;
+    } else if (rq.size > 0 && sincePoll < BATCH) {
       sincePoll++;
-      const kind = rq.headKind();
-      const g = rq.headTarget();
-      const value = rq.headValue();
-      const seq = rq.headSeq();
-      rq.shift();
+      q = rq;
+    }
+    if (q !== null) {
+      const kind = q.headKind();
+      const g = q.headTarget();
+      const value = q.headValue();
+      const seq = q.headSeq();
+      q.shift();
       if (kind === CALLBACK) {
         try {
           g(value);
@@ -369,7 +399,7 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
       if (kind === START) {
         if (g._state !== 0 /* UNSTARTED: not killed before it ran */) continue;
       } else {
-        if (g._seq !== seq || g._wstate !== W_CLAIMED) continue;
+        if (g._seq !== seq || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) continue;
         g._wstate = W_NONE;
       }
       if (kind !== WAKE && kind !== START && g._timer !== null) g._timer.stop();
@@ -387,11 +417,6 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
         const dt = performance.now() - t0;
         if (dt > mon.threshold) mon.onSwitch(g, dt);
       }
-      continue;
-    }
-    if (loop.pendingCount > 0) {
-      loop.invokePending(1);
-      hygiene(this, loop);
       continue;
     }
     // Nothing pending: poll the loop once (and give Node a turn when we ran long).

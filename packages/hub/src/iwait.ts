@@ -81,7 +81,7 @@ class IWait<T extends Waitable> implements OpIterator<T> {
       const loop = g._hub.loop;
       if (this.timeout !== null && this.deadline === null)
         this.deadline = loop.now() + this.timeout;
-      const seq = (this.seq = beginWait(g, 'iwait'));
+      this.seq = beginWait(g, 'iwait');
       this.waiter = g;
       if (this.deadline !== null) armWaitTimer(g, Math.max(0, this.deadline - loop.now()));
       try {

@@ -8,7 +8,7 @@
  * ```
  */
 import { type Op, trackOp } from '@g/greenlet';
-import { Greenlet, killNow } from './greenlet.js';
+import { checkKillException, Greenlet, killNow } from './greenlet.js';
 import { HubGreenlet } from './hub-greenlet.js';
 import { iwait, type WaitOptions, wait } from './iwait.js';
 import { checkSeconds } from './seconds.js';
@@ -75,6 +75,7 @@ export function killall(greenlets: Iterable<HubGreenlet>, options: KillallOption
   }
   const timeout = options.timeout ?? null;
   if (timeout !== null) checkSeconds(timeout, 'killall({ timeout })');
+  checkKillException(options.exception, 'killall({ exception })');
   const block = options.block ?? true;
   return trackOp(killallBody(list, options.exception, block, timeout), 'killall');
 }

@@ -18,10 +18,9 @@
  */
 import { getcurrent, type Op, trackOp } from '@g/greenlet';
 import type { HubGreenlet } from './hub-greenlet.js';
-import { WAKE } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
-import { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
-import { beginWait, current, toHub, W_CLAIMED, wake } from './waiting.js';
+import { armSleepTimer, disarmWaitTimer } from './wait-timer.js';
+import { beginWait, current, toHub, wake, yieldWait } from './waiting.js';
 
 /** Waits `seconds` (default 0: yield to the other runnable greenlets). */
 export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
@@ -34,10 +33,9 @@ export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
     const seq = beginWait(g, 'sleep');
     if (seconds > 0) {
       g._hub.loop.nowUpdate();
-      armWaitTimer(g, seconds, options?.ref ?? true);
-    } else if (g._wstate !== W_CLAIMED) {
-      g._wstate = W_CLAIMED;
-      g._hub._push(WAKE, g, undefined, seq);
+      armSleepTimer(g, seconds, options?.ref ?? true);
+    } else {
+      yieldWait(g, seq);
     }
     const op = g._hub._switchOp() as unknown as { name: string };
     op.name = 'sleep';
@@ -50,15 +48,12 @@ function* sleepBody(seconds: number, ref: boolean): Generator<unknown, void, any
   const g = current('sleep()');
   const seq = beginWait(g, 'sleep');
   if (seconds <= 0) {
-    if (g._wstate !== W_CLAIMED) {
-      g._wstate = W_CLAIMED;
-      g._hub._push(WAKE, g, undefined, seq);
-    }
+    yieldWait(g, seq);
     yield* toHub(g);
     return;
   }
   g._hub.loop.nowUpdate();
-  armWaitTimer(g, seconds, ref);
+  armSleepTimer(g, seconds, ref);
   try {
     yield* toHub(g);
   } finally {

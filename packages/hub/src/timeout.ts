@@ -13,13 +13,16 @@
  *
  * ## Rules
  *
- * - `start()` arms a loop timer (priority -1, as gevent's) for the greenlet running now.
- *   When it expires, the error is raised in that greenlet at the wait it is in (or at its
- *   next wait if it is running or a wake-up is already on its way). The error is the
- *   Timeout itself, unless the Timeout was made with another exception: an Error instance
- *   (raised as is) or an Error class (instantiated). A string is appended to the message.
- * - `seconds` null or undefined: never fires (`start()` arms nothing). 0 or negative: fires
- *   as soon as control reaches the loop. NaN or a non-number: TypeError.
+ * - `start()` updates the loop time once and arms a loop timer (priority -1, as gevent's:
+ *   a wait due at the same instant is woken first) for the greenlet running now. When it
+ *   expires, the error is raised in that greenlet at the wait it is in (or at its next wait
+ *   if it is running or a wake-up is already on its way). The error is the Timeout itself,
+ *   unless the Timeout was made with another exception: an Error instance (raised as is) or
+ *   an Error class (instantiated). A string is appended to the message. Any other
+ *   `exception` is a TypeError at construction.
+ * - `seconds` null, undefined or Infinity: never fires (`start()` arms nothing, `pending`
+ *   stays false). 0 or negative: fires as soon as control reaches the loop. NaN or a
+ *   non-number: TypeError.
  * - `pending` is true from `start()` until expiry or `cancel()`. Starting a pending Timeout
  *   throws; cancel it first. A Timeout can be started again after expiry or cancel.
  * - `cancel()` (and `[Symbol.dispose]`, `close()`) disarms it and withdraws an error not
@@ -28,7 +31,10 @@
  *   whether an error is yours.
  * - `exception = false` (gevent's quiet timeout) cannot be honoured by `using` (a disposer
  *   cannot swallow the block's error): the Timeout is raised, and its message ends with
- *   "(silent)". For a quiet expiry use `withTimeout(seconds, { timeoutValue }, fn)`.
+ *   "(silent)". For a quiet expiry use `withTimeout(seconds, { timeoutValue }, fn)` or the
+ *   generator helper `yield* new Timeout(s, false).scope(fn)` (gevent's `with Timeout(s, False)`).
+ * - Outside a hub greenlet (main, a callback run by the hub) `start()` throws
+ *   BlockingSwitchOutError: there is no greenlet to raise the Timeout in.
  *
  * ## A Timeout caught and ignored inside its own block
  *
@@ -38,7 +44,10 @@
  * generators are `return()`ed at every later wait, `finally` blocks run, and the greenlet
  * dies with the Timeout as its exception.
  */
+import { type Op, trackOp } from '@g/greenlet';
+import type { ResultOf } from './greenlet.js';
 import { type HubGreenlet, rare } from './hub-greenlet.js';
+import { untilBody } from './until-body.js';
 import { current, forceEnd, requestThrow, withdrawThrow } from './waiting.js';
 
 const TIMEOUT_BRAND = Symbol.for('@g/Timeout');
@@ -70,6 +79,7 @@ export class Timeout extends Error {
         `Timeout(seconds): seconds must be a number or null, got ${String(seconds)}`,
       );
     }
+    checkTimeoutException(exception);
     super(describeTimeout(seconds ?? null, exception));
     this.name = 'Timeout';
     this.seconds = seconds ?? null;
@@ -113,7 +123,7 @@ export class Timeout extends Error {
       throw new Error(`${this.message}: Timeout already started; to restart it, cancel() it first`);
     }
     this.cancel();
-    if (this.seconds === null) return this;
+    if (this.seconds === null || this.seconds === Infinity) return this;
     const g = current('Timeout.start()');
     this.target = g;
     const loop = g._hub.loop;
@@ -153,6 +163,25 @@ export class Timeout extends Error {
     this.cancel();
   }
 
+  /**
+   * gevent's `with Timeout(...) as t:` as a generator helper: starts this Timeout (unless it
+   * is pending), runs `fn(t)` (a generator function, a plain function or one returning a
+   * promise) and cancels the Timeout however `fn` ends. If this Timeout expires inside and
+   * was made with `exception = false`, the expiry is quiet: `scope` returns undefined.
+   * Any other error, an enclosing Timeout's included, passes through.
+   *
+   * ```ts
+   * const page = yield* new Timeout(5, false).scope(function* () { return yield* fetch(u); });
+   * // page is undefined if 5 s passed
+   * ```
+   */
+  scope<R>(fn: (timeout: this) => R): Op<ResultOf<R> | undefined> {
+    if (typeof fn !== 'function') {
+      throw new TypeError('timeout.scope(fn): fn must be a function');
+    }
+    return trackOp(scopeBody(this, fn), 'Timeout.scope');
+  }
+
   /** @internal the timer fired: raise, or escalate after the grace period. */
   _expire(): void {
     const g = this.target;
@@ -179,17 +208,48 @@ export class Timeout extends Error {
   private toRaise(): unknown {
     const exc = this.exception;
     if (exc === undefined || exc === null || exc === false || typeof exc === 'string') return this;
-    if (typeof exc === 'function') {
-      if (exc === Error || exc.prototype instanceof Error) return new (exc as new () => Error)();
-      return new TypeError(
-        `Timeout exception must be an Error class or instance, got the function ${exc.name}`,
-      );
+    if (typeof exc === 'function') return new (exc as new () => Error)();
+    return exc;
+  }
+}
+
+function* scopeBody<T extends Timeout, R>(
+  t: T,
+  fn: (timeout: T) => R,
+): Generator<unknown, any, any> {
+  if (!t.pending) t.start();
+  try {
+    const r = fn(t) as any;
+    if (r !== null && typeof r === 'object') {
+      if (typeof r.next === 'function' && typeof r.throw === 'function') return yield* r;
+      if (typeof r.then === 'function') return yield* untilBody(r);
     }
-    if (exc instanceof Error) return exc;
-    return new TypeError(
-      `Timeout exception must be an Error class or instance, got ${String(exc)}`,
+    return r;
+  } catch (e) {
+    if (e === t && t.exception === false) return undefined;
+    throw e;
+  } finally {
+    t.cancel();
+  }
+}
+
+/**
+ * What a Timeout may raise: nothing given (itself), false (itself, "silent"), a string (itself,
+ * with the string in its message), an Error class (instantiated at expiry) or an Error
+ * instance. Anything else is a TypeError at construction (gevent raises it at expiry).
+ */
+function checkTimeoutException(exc: unknown): void {
+  if (exc === undefined || exc === null || exc === false || typeof exc === 'string') return;
+  if (typeof exc === 'function') {
+    if (exc === Error || exc.prototype instanceof Error) return;
+    throw new TypeError(
+      `Timeout(seconds, exception): exceptions must be an Error class or instance, got the function ${exc.name || '(anonymous)'}`,
     );
   }
+  if (exc instanceof Error || Object.prototype.toString.call(exc) === '[object Error]') return;
+  throw new TypeError(
+    `Timeout(seconds, exception): exceptions must be an Error class or instance, false or a string, got ${String(exc)}`,
+  );
 }
 Object.defineProperty(Timeout.prototype, TIMEOUT_BRAND, { value: true });
 

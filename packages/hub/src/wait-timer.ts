@@ -4,8 +4,13 @@
  * A greenlet waits on at most one thing at a time, so one timer watcher per greenlet,
  * created at its first timed wait and reused for every later one, serves them all: no
  * watcher is allocated per sleep. `armWaitTimer(g, seconds)` starts it for the current wait;
- * when it fires it wakes the greenlet with TIMED_OUT (unless something else woke it first). The wait must call `disarmWaitTimer(g)` when it ends, however it ends, or the
- * timer would keep the loop alive for its full delay.
+ * when it fires it wakes the greenlet with TIMED_OUT (unless something else woke it first).
+ * The wait must call `disarmWaitTimer(g)` when it ends, however it ends, or the timer would
+ * keep the loop alive for its full delay.
+ *
+ * `seconds` 0 or negative: the timer is due at once (it fires at the next loop poll, after
+ * what is already runnable). `Infinity`: no timer is armed (no time limit). NaN is refused by
+ * the callers (checkSeconds).
  */
 import type { HubGreenlet } from './hub-greenlet.js';
 import { wake } from './waiting.js';
@@ -20,8 +25,33 @@ function onWaitTimer(w: any): void {
   wake(g, g._seq, TIMED_OUT);
 }
 
+function onSleepTimer(w: any): void {
+  const g = w.data as HubGreenlet;
+  wake(g, g._seq, undefined);
+}
+
 export function armWaitTimer(g: HubGreenlet, seconds: number, ref = true, priority = 0): void {
+  arm(g, seconds, ref, priority, onWaitTimer);
+}
+
+/** @internal sleep's timer: wakes with undefined (the value a sleeping body returns). */
+export function armSleepTimer(g: HubGreenlet, seconds: number, ref: boolean): void {
+  arm(g, seconds, ref, 0, onSleepTimer);
+}
+
+function arm(
+  g: HubGreenlet,
+  seconds: number,
+  ref: boolean,
+  priority: number,
+  cb: (w: any) => void,
+): void {
   let t = g._timer;
+  if (seconds === Infinity) {
+    // No deadline: nothing to arm (a wait without a time limit).
+    if (t !== null) t.stop();
+    return;
+  }
   if (t === null) {
     t = g._timer = g._hub.loop.timer(seconds, 0);
     t.data = g;
@@ -31,7 +61,7 @@ export function armWaitTimer(g: HubGreenlet, seconds: number, ref = true, priori
   }
   if (t.priority !== priority) t.priority = priority;
   t.ref = ref;
-  t.start(onWaitTimer);
+  t.start(cb);
 }
 
 export function disarmWaitTimer(g: HubGreenlet): void {

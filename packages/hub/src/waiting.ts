@@ -40,6 +40,22 @@ export const W_NONE = 0;
 export const W_OPEN = 1;
 /** `_wstate`: a wake-up is on the run queue. */
 export const W_CLAIMED = 2;
+/**
+ * `_wstate`: in `sleep(0)`, its own wake-up queued. No other wake-up is accepted, but a
+ * kill or a Timeout still preempts it (as in gevent, where sleep(0) is a queued callback
+ * and a throw that comes first wins): the queued wake-up is then stale.
+ */
+export const W_YIELD = 3;
+
+/**
+ * `sleep(0)`: queue `g`'s own wake-up at wait `seq` (a preemptible claim, W_YIELD). Does
+ * nothing if the wait is already claimed (a forced end).
+ */
+export function yieldWait(g: HubGreenlet, seq: number): void {
+  if (g._wstate !== W_OPEN) return;
+  g._wstate = W_YIELD;
+  g._hub._push(WAKE, g, undefined, seq);
+}
 
 /**
  * The running greenlet as a hub greenlet, or a BlockingSwitchOutError naming `what`.
@@ -76,7 +92,7 @@ function blockingError(g: unknown, what: string): BlockingSwitchOutError {
 /** Opens a wait of `g` (see the module comment) and returns its sequence number. */
 export function beginWait(g: HubGreenlet, what: string): number {
   const seq = ++g._seq;
-  if (g._rare !== null && g._rare.forceEnd) {
+  if (g._rare?.forceEnd) {
     g._waitingOn = what;
     g._wstate = W_CLAIMED;
     g._hub._push(RETURN, g, undefined, seq);
@@ -120,9 +136,12 @@ export function isWaiting(g: HubGreenlet, seq: number): boolean {
  */
 export function requestThrow(g: HubGreenlet, err: unknown): void {
   if (g._state === 2 /* DEAD */) return;
-  if (g._wstate === W_OPEN) {
+  const ws = g._wstate;
+  if (ws === W_OPEN || ws === W_YIELD) {
+    // A sleep(0) wake-up already queued becomes stale (new sequence number).
+    const seq = ws === W_YIELD ? ++g._seq : g._seq;
     g._wstate = W_CLAIMED;
-    g._hub._push(THROW, g, err, g._seq);
+    g._hub._push(THROW, g, err, seq);
     return;
   }
   if (g._throws === null) g._throws = [err];
@@ -147,9 +166,11 @@ export function withdrawThrow(g: HubGreenlet, err: unknown): boolean {
 export function forceEnd(g: HubGreenlet): void {
   if (g._state === 2 /* DEAD */) return;
   rare(g).forceEnd = true;
-  if (g._wstate === W_OPEN) {
+  const ws = g._wstate;
+  if (ws === W_OPEN || ws === W_YIELD) {
+    const seq = ws === W_YIELD ? ++g._seq : g._seq;
     g._wstate = W_CLAIMED;
-    g._hub._push(RETURN, g, undefined, g._seq);
+    g._hub._push(RETURN, g, undefined, seq);
   }
 }
 

@@ -82,6 +82,7 @@ describe('hub basics on the virtual clock', () => {
               // swallows GreenletExit
             }
           }
+          // biome-ignore lint/correctness/noUnreachable: the forced end (return()) reaches finally
         } finally {
           finallyRan++;
         }
