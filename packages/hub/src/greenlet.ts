@@ -57,6 +57,7 @@ import type { Hub } from './hub.js';
 import { HubGreenlet, rare } from './hub-greenlet.js';
 import { LINK_TARGET } from './protocols.js';
 import { getHub } from './registry.js';
+import { LinkFailure } from './report.js';
 import { CALLBACK, START } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
 import { isTimeout, Timeout } from './timeout.js';
@@ -446,7 +447,7 @@ function notifyLinks(g: Greenlet<any>): void {
         (link as any)[LINK_TARGET](g);
       }
     } catch (e) {
-      hub._report(link, e);
+      hub._report(new LinkFailure(link instanceof LinkEntry ? link.cb : link, g), e);
     }
   }
 }

@@ -41,6 +41,9 @@ export class GreenletRare {
   ident = 0;
   laterTimer: any = null;
   spawnStack: string | null = null;
+  /** The last LoopExit raised in it and at which wait (see Hub#_idle). */
+  loopExit: unknown = null;
+  loopExitSeq = 0;
 }
 
 /** The rare fields of `g`, made on first use. */

@@ -54,12 +54,12 @@ import {
 } from '@g/greenlet';
 import { BlockingSwitchOutError, LoopExit } from './errors.js';
 import type { ResultOf } from './greenlet.js';
-import { HubGreenlet } from './hub-greenlet.js';
+import { HubGreenlet, rare } from './hub-greenlet.js';
 import { formatReport } from './report.js';
 import { runIn } from './run.js';
 import { CALLBACK, RETURN, RunQueue, START, THROW, WAKE } from './run-queue.js';
 import { checkSeconds } from './seconds.js';
-import { W_CLAIMED, W_NONE, W_OPEN, W_YIELD, wakeThrow } from './waiting.js';
+import { forceEnd, W_CLAIMED, W_NONE, W_OPEN, W_YIELD, wakeThrow } from './waiting.js';
 
 const coreSwitch = CoreGreenlet.prototype.switch;
 const coreThrow = CoreGreenlet.prototype.throw;
@@ -286,17 +286,26 @@ export class Hub extends HubBase {
           resolve(false);
         });
       }
-      if (this._parked) this._push(CALLBACK, noop, undefined, 0);
+      this._recheck();
     });
   }
 
+  /** @internal a parked hub runs once more (to see whether it is idle, say). */
+  _recheck(): void {
+    if (this._parked) this._push(CALLBACK, noop, undefined, 0);
+  }
+
   /**
-   * Stops this hub: it never runs again, its waiting greenlets stay suspended forever,
-   * and its loop is destroyed unless `destroyLoop` is false. The default hub is replaced
-   * by a new one at the next getHub().
+   * Stops this hub: it never runs again and its waiting greenlets stay suspended forever
+   * (their `finally` blocks do not run). Pending `hub.join()` promises resolve with true;
+   * a `run()` on it afterwards rejects. The loop is destroyed if `destroyLoop` is true, by
+   * default unless it is @g/ev's default loop (gevent's rule). The default hub is replaced
+   * by a new one at the next getHub() (on a new default loop if this one was destroyed).
+   * Calling it again does nothing.
    */
-  destroy(destroyLoop = true): void {
+  destroy(destroyLoop?: boolean): void {
     if (this.destroyed) return;
+    if (destroyLoop === undefined) destroyLoop = (this.loop as any).isDefault !== true;
     this.destroyed = true;
     this.loop.cancelWake();
     this._rq.clear();
@@ -326,8 +335,21 @@ export class Hub extends HubBase {
       if (raised) return true;
     }
     for (const g of this._awaited) {
-      if (g._wstate === W_OPEN) {
-        if (wakeThrow(g, g._seq, new LoopExit(loopExitMessage(this, g)))) raised = true;
+      if (g._wstate !== W_OPEN) continue;
+      const r = rare(g);
+      if (r.loopExit !== null && g._seq - r.loopExitSeq <= 2) {
+        // It swallowed a LoopExit and, within its next two waits, waits on nothing again:
+        // end it (forced end), failing with that LoopExit, rather than spinning on it.
+        if (r.killExc === undefined) r.killExc = r.loopExit;
+        forceEnd(g);
+        raised = true;
+        continue;
+      }
+      const err = new LoopExit(loopExitMessage(this, g));
+      if (wakeThrow(g, g._seq, err)) {
+        r.loopExit = err;
+        r.loopExitSeq = g._seq;
+        raised = true;
       }
     }
     return raised;

@@ -77,7 +77,10 @@ export function toPromise<T>(g: Greenlet<T, any>): Promise<T> {
     return Promise.reject(new TypeError('toPromise(g): g must be a Greenlet of @g/hub'));
   }
   return new Promise<T>((resolve, reject) => {
-    if (!g.dead) g._hub._awaited.add(g);
+    if (!g.dead) {
+      g._hub._awaited.add(g);
+      g._hub._recheck(); // a parked hub looks again: LoopExit if nothing can end g
+    }
     g.rawlink(() => {
       if (g.successful()) resolve(g.value as T);
       else reject(g.exception);

@@ -20,7 +20,9 @@ import { getcurrent, type Op, trackOp } from '@g/greenlet';
 import type { HubGreenlet } from './hub-greenlet.js';
 import { checkSeconds } from './seconds.js';
 import { armSleepTimer, disarmWaitTimer } from './wait-timer.js';
-import { beginWait, current, toHub, wake, yieldWait } from './waiting.js';
+import { beginWait, current, toHub, W_NONE, wake, yieldWait } from './waiting.js';
+
+let opNameWritable = true;
 
 /** Waits `seconds` (default 0: yield to the other runnable greenlets). */
 export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
@@ -37,8 +39,22 @@ export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
     } else {
       yieldWait(g, seq);
     }
-    const op = g._hub._switchOp() as unknown as { name: string };
-    op.name = 'sleep';
+    let op: { name: string };
+    try {
+      op = g._hub._switchOp() as unknown as { name: string };
+    } catch (e) {
+      // A previous switch was never run (a forgotten yield*): leave no wait open.
+      g._wstate = W_NONE;
+      disarmWaitTimer(g);
+      throw e;
+    }
+    if (opNameWritable) {
+      try {
+        op.name = 'sleep'; // names the call in a forgotten-yield* report
+      } catch {
+        opNameWritable = false; // a core whose switch op derives its name
+      }
+    }
     return op as unknown as Op<void>;
   }
   return trackOp(sleepBody(seconds, options?.ref ?? true), 'sleep');
