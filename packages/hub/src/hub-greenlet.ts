@@ -33,7 +33,7 @@ export class GreenletRare {
   /** A kill escalated: every wait is answered with return(). */
   forceEnd = false;
   /** Greenlet-local values (Local). */
-  locals: Map<object, unknown> | null = null;
+  locals: WeakMap<object, unknown> | null = null;
   /** The kill (or Timeout) whose grace period ran out (forced end). */
   killExc: unknown = undefined;
   /** gevent's name, minimal ident, startLater/grace timer, spawn-site stack. */
