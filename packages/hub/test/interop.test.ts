@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import {
-  getcurrent,
   Greenlet,
+  getcurrent,
   iwait,
   once,
   sleep,
@@ -61,9 +61,11 @@ describe('until(promise) inside a greenlet', () => {
 
   test('a non-thenable is returned as is, without waiting', async () => {
     const { run } = vhub();
-    expect(await run(function* () {
-      return [yield* until(5), yield* until(null)];
-    })).toEqual([5, null]);
+    expect(
+      await run(function* () {
+        return [yield* until(5), yield* until(null)];
+      }),
+    ).toEqual([5, null]);
   });
 
   test('killable while waiting: the kill ends the wait, the later settlement is ignored', async () => {
@@ -213,7 +215,8 @@ describe('greenlets and Ops from async code', () => {
     const { hub } = vhub();
     const gs = await hub.run(() => [spawn(() => 'a'), spawn(() => 'b')]);
     const seen: string[] = [];
-    for await (const g of iwait(gs as Greenlet<string>[])) seen.push((g as Greenlet<string>).value!);
+    for await (const g of iwait(gs as Greenlet<string>[]))
+      seen.push((g as Greenlet<string>).value!);
     expect(seen.sort()).toEqual(['a', 'b']);
   });
 

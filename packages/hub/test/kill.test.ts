@@ -22,7 +22,6 @@ describe('the forced end after the grace period', () => {
               log.push('swallowed');
             }
           }
-          // biome-ignore lint/correctness/noUnreachable: the forced end (return()) reaches finally
         } finally {
           log.push('finally');
         }
@@ -84,7 +83,6 @@ describe('the forced end after the grace period', () => {
             log.push('inner swallowed');
           }
         }
-        // biome-ignore lint/correctness/noUnreachable: the forced end (return()) reaches finally
       } finally {
         log.push('inner finally');
         yield* sleep(0.1); // cut: the forced end answers this wait with return() too
@@ -222,7 +220,6 @@ describe('a Timeout swallowed inside its block follows the same rule', () => {
               log.push(e === t ? `swallowed the Timeout at ${hub.loop.now()}` : 'other');
             }
           }
-          // biome-ignore lint/correctness/noUnreachable: the forced end (return()) reaches finally
         } finally {
           log.push(`finally at ${hub.loop.now()}`);
         }

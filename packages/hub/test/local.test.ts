@@ -5,7 +5,7 @@
  * local-gc.os.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { Greenlet, joinall, Local, sleep, spawn } from '../src/index.js';
+import { type Greenlet, joinall, Local, sleep, spawn } from '../src/index.js';
 import { vhub } from './helpers.js';
 
 describe('Local', () => {
@@ -45,7 +45,7 @@ describe('Local', () => {
     });
   });
 
-  test('nothing is inherited: a spawned greenlet does not see its spawner\'s value', async () => {
+  test("nothing is inherited: a spawned greenlet does not see its spawner's value", async () => {
     const { run } = vhub();
     const local = new Local<string>();
     const childSaw = await run(function* () {
@@ -73,7 +73,7 @@ describe('Local', () => {
     expect(a).not.toBe(b);
   });
 
-  test('delete() removes this greenlet\'s value only; set after delete works', async () => {
+  test("delete() removes this greenlet's value only; set after delete works", async () => {
     const { run } = vhub();
     const local = new Local<number>();
     await run(function* () {
@@ -94,7 +94,7 @@ describe('Local', () => {
   });
 
   // test__local test_locals_collected_when_greenlet_dead_but_still_referenced
-  test('a greenlet\'s values are dropped when it dies, even if the greenlet is still referenced', async () => {
+  test("a greenlet's values are dropped when it dies, even if the greenlet is still referenced", async () => {
     const { run } = vhub();
     const local = new Local<object>();
     let g: Greenlet<any> | null = null;
