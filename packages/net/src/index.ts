@@ -1,0 +1,23 @@
+export { lookup, lookupAll, resolve } from '@g/hub';
+export { type Address, parseAddress } from './address.js';
+export {
+  BaseServer,
+  type BaseServerOptions,
+  type PoolLike,
+  type ServerAddress,
+  type SpawnOption,
+} from './base-server.js';
+export { type ConnectOptions, createConnection } from './connect.js';
+export {
+  HttpError,
+  IncompleteRead,
+  isSocketError,
+  isSocketTimeout,
+  PayloadTooLarge,
+  SocketError,
+  SocketTimeout,
+} from './errors.js';
+export { Reader } from './reader.js';
+export { type Data, type ShutdownHow, Socket, SocketFile } from './socket.js';
+export { type StreamHandler, StreamServer, type StreamServerOptions } from './stream-server.js';
+export { ConcurrentObjectUseError } from './wait.js';
