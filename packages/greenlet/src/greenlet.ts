@@ -40,7 +40,7 @@
  * a value. Switching to a dead greenlet switches to its nearest living ancestor instead.
  */
 import { GreenletError, GreenletExit } from './errors.js';
-import { ARMED, IDLE, K_RETURN, K_SWITCH, K_THROW, SwitchOp } from './op.js';
+import { ARGS_MANY, ARGS_ONE, ARMED, IDLE, K_RETURN, K_SWITCH, K_THROW, SwitchOp } from './op.js';
 import { RT } from './runtime.js';
 import { trampoline } from './trampoline.js';
 
@@ -331,7 +331,7 @@ function transfer(target: Greenlet, kind: number, value: any, argc: number, name
     );
   }
   let op = cur._op;
-  if (op === null) op = cur._op = new SwitchOp(cur);
+  if (op === null) op = cur._op = new SwitchOp();
   else if (op.state !== IDLE) {
     if (op.state === ARMED) {
       // The previous switch was never run: report it once and drop it, so that a body that
@@ -343,15 +343,14 @@ function transfer(target: Greenlet, kind: number, value: any, argc: number, name
       throw err;
     }
     throw new GreenletError(
-      `${name}() while ${cur} is being resumed (from a settrace callback?) cannot switch`,
+      `${name}() cannot switch while ${cur} is being switched into (a settrace callback ` +
+        'cannot switch); record the event and switch from a greenlet body instead',
     );
   }
   op.state = ARMED;
-  op.kind = kind;
+  op.instr = argc === 0 ? kind : argc === 1 ? kind | ARGS_ONE : kind | ARGS_MANY;
   op.target = target;
   op.value = value;
-  op.argc = argc;
-  op.name = name;
   return op;
 }
 

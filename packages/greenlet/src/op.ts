@@ -7,11 +7,13 @@
  * ## The switch op (the hot path)
  *
  * `g.switch(x)` inside a body does not allocate. Every greenlet owns one reusable
- * {@link SwitchOp}; `switch()` arms it with (target, kind, value) and returns it. `yield*`
+ * {@link SwitchOp} (made at its first switch); `switch()` arms it with (target, kind,
+ * value) and returns it. `yield*`
  * then calls its `next()`, which yields the op itself to the trampoline: that is the
  * instruction "switch to target with value". When the trampoline later resumes this
  * greenlet with `gen.next(v)`, V8 passes `v` down the `yield*` chain to the op's `next(v)`,
- * which returns `{ done: true, value: v }`: the value of the `yield*` expression.
+ * which returns `{ done: true, value: v }`: the value of the `yield*` expression. Both
+ * results are module-level objects reused by every switch.
  *
  * A greenlet has at most one suspension at a time, so one op per greenlet is enough. Its
  * state tells the three calls of `next()` apart:
@@ -58,21 +60,54 @@ export interface OpOwner {
   _unrunName: string | null;
 }
 
+/** Bits of {@link SwitchOp.instr} above the kind: how many arguments the switch carries. */
+export const ARGS_ONE = 4;
+export const ARGS_MANY = 8;
+
+const NAMES = ['g.switch', 'g.throw', 'g.unwind'];
+
+/**
+ * The two iterator results every switch op returns, reused: V8 reads `done` and `value` of
+ * the result as soon as `next()` returns (a `yield*` passes a not-done result up unchanged
+ * to the trampoline, which reads it at once), so one object of each kind is enough and a
+ * switch allocates nothing. The trampoline clears {@link DONE}'s value after each resume so
+ * that it keeps nothing alive.
+ */
+export const DONE: { done: true; value: any } = { done: true, value: undefined };
+const YIELDED: { done: false; value: any } = { done: false, value: undefined };
+
+/**
+ * A greenlet's reusable switch instruction. Four fields, so that a suspended greenlet costs
+ * as little heap as possible: `state`, `instr` (kind and argument count), `target`, `value`.
+ * The op belongs to the greenlet whose `_op` it is.
+ */
 export class SwitchOp {
   declare readonly [OP_BRAND]: true;
   /** IDLE, ARMED or SUSPENDED. */
   state = IDLE;
-  kind = K_SWITCH;
+  /**
+   * The instruction: K_SWITCH, K_THROW or K_RETURN in the low two bits, plus ARGS_ONE or
+   * ARGS_MANY when the switch carries one argument or several (`value` is then an array).
+   */
+  instr = K_SWITCH;
+  /** The greenlet to resume while ARMED or SUSPENDED; null otherwise. */
   target: any = null;
+  /** The value (or error) to deliver while ARMED or SUSPENDED. */
   value: any = undefined;
-  /** Number of arguments the switch was called with (0, 1 or more: value is then an array). */
-  argc = 0;
-  /** Name of the call, for error messages ('switch', 'throw', ...). */
-  name = 'switch';
-  readonly owner: any;
 
-  constructor(owner: any) {
-    this.owner = owner;
+  /** K_SWITCH, K_THROW or K_RETURN. */
+  get kind(): number {
+    return this.instr & 3;
+  }
+
+  /** 0, 1, or 2 for "more than one" (`value` is then an array of them). */
+  get argc(): number {
+    return this.instr >> 2;
+  }
+
+  /** Name of the call that armed the op, for error messages. */
+  get name(): string {
+    return NAMES[this.instr & 3]!;
   }
 
   [Symbol.iterator](): this {
@@ -83,11 +118,13 @@ export class SwitchOp {
     const state = this.state;
     if (state === SUSPENDED) {
       this.state = IDLE;
-      return { done: true, value: v };
+      DONE.value = v;
+      return DONE;
     }
     if (state === ARMED) {
       this.state = SUSPENDED;
-      return { done: false, value: this };
+      YIELDED.value = this;
+      return YIELDED;
     }
     throw new GreenletError(
       `this ${this.name}() Op was already run: an Op runs once. Call ${this.name}() again for ` +

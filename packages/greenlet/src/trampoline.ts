@@ -23,7 +23,7 @@ import {
   noRun,
   UNSTARTED,
 } from './greenlet.js';
-import { ARMED, IDLE, isSwitchOp, K_RETURN, K_SWITCH, K_THROW, SUSPENDED } from './op.js';
+import { ARMED, DONE, IDLE, isSwitchOp, K_RETURN, K_SWITCH, K_THROW, SUSPENDED } from './op.js';
 import { RT } from './runtime.js';
 
 /**
@@ -125,6 +125,7 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
                 ? gen.throw!(value)
                 : gen.return!(value);
           value = undefined;
+          DONE.value = undefined;
           if (r.done) {
             ended = true;
             result = r.value;
@@ -184,8 +185,8 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
       // 4b. The body suspended: decode its instruction.
       const op = r!.value as any;
       origin = target;
-      if (!isSwitchOp(op) || op.owner !== target || op.state !== SUSPENDED) {
-        if (isSwitchOp(op) && op.owner === target) {
+      if (op !== target._op || op.state !== SUSPENDED) {
+        if (op === target._op) {
           // `yield g.switch()` without the star: the op was armed, never run.
           op.state = IDLE;
           op.target = null;
@@ -204,9 +205,10 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
         op.value = undefined;
         continue;
       }
-      kind = op.kind;
+      const instr = op.instr;
+      kind = instr & 3;
+      argc = instr >> 2;
       value = op.value;
-      argc = op.argc;
       target = op.target;
       op.target = null;
       op.value = undefined;
@@ -252,7 +254,7 @@ function callTrace(event: 'switch' | 'throw', origin: Greenlet, target: Greenlet
 }
 
 function badYield(x: unknown, g: Greenlet): GreenletError {
-  if (isSwitchOp(x) && x.owner !== g) {
+  if (isSwitchOp(x) && x !== g._op) {
     return new GreenletError(
       'a switch Op made in one greenlet was run in another: run each Op in the greenlet ' +
         'that made it',
