@@ -9,6 +9,11 @@ export {
 } from './base-server.js';
 export { type ConnectOptions, createConnection } from './connect.js';
 export {
+  type DatagramHandler,
+  DatagramServer,
+  type DatagramServerOptions,
+} from './datagram-server.js';
+export {
   HttpError,
   IncompleteRead,
   isSocketError,
@@ -20,4 +25,5 @@ export {
 export { Reader } from './reader.js';
 export { type Data, type ShutdownHow, Socket, SocketFile } from './socket.js';
 export { type StreamHandler, StreamServer, type StreamServerOptions } from './stream-server.js';
+export { type Sender, UdpSocket, type UdpSocketOptions } from './udp.js';
 export { ConcurrentObjectUseError } from './wait.js';
