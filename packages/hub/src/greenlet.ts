@@ -365,6 +365,7 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** @internal the body ended. */
   override _finish(result: unknown, failed: boolean): boolean {
+    this._hub._live--;
     const r = this._rare;
     if (r?.forceEnd && r.killExc !== undefined) {
       result = r.killExc;
@@ -526,6 +527,7 @@ function* joinBody(g: Greenlet<any>, timeout: number | null): Generator<unknown,
   if ((me as unknown) === g)
     throw new Error('Greenlet.join(): a greenlet cannot join itself (it would wait forever)');
   const seq = beginWait(me, 'Greenlet.join');
+  me._waitFor = g;
   const waker = () => {
     wake(me, seq, true);
   };
@@ -535,6 +537,7 @@ function* joinBody(g: Greenlet<any>, timeout: number | null): Generator<unknown,
     const v = yield* toHub(me);
     return v !== TIMED_OUT;
   } finally {
+    me._waitFor = null;
     if (timeout !== null) disarmWaitTimer(me);
     g.unlink(waker);
   }
@@ -551,6 +554,7 @@ function* getBody<T>(
     if ((me as unknown) === g)
       throw new Error('Greenlet.get(): a greenlet cannot wait for its own result');
     const seq = beginWait(me, 'Greenlet.get');
+    me._waitFor = g;
     const waker = () => {
       wake(me, seq, true);
     };
@@ -564,6 +568,7 @@ function* getBody<T>(
       const v = yield* toHub(me);
       if (v === TIMED_OUT) throw new Timeout(timeout as number);
     } finally {
+      me._waitFor = null;
       if (t !== null) t.cancel();
       else if (timeout !== null) disarmWaitTimer(me);
       g.unlink(waker);

@@ -67,6 +67,8 @@ export class HubGreenlet extends CoreGreenlet {
   _throws: unknown[] | null = null;
   /** @internal what the greenlet waits on (for LoopExit and monitor reports). */
   _waitingOn: string | null = null;
+  /** @internal the greenlet it waits for (join/get), for LoopExit reports. */
+  _waitFor: HubGreenlet | null = null;
   /** @internal reusable timer of sleep() and friends (wait-timer.ts). */
   _timer: any = null;
   /** @internal the async context resumes run in (null: none captured). */
@@ -102,6 +104,25 @@ export class HubGreenlet extends CoreGreenlet {
     return this._wstate === W_NONE ? null : this._waitingOn;
   }
 
+  /** @internal "what it waits on" for reports: the chain of joins, to the last wait. */
+  _describeWait(): string {
+    const parts: string[] = [];
+    const seen = new Set<HubGreenlet>();
+    let g: HubGreenlet | null = this;
+    while (g !== null && !seen.has(g) && parts.length < 6) {
+      seen.add(g);
+      const what = g._wstate === W_NONE ? null : g._waitingOn;
+      if (what === null) {
+        parts.push(g._state === 0 ? `${g} (never started)` : `${g} (not waiting)`);
+        break;
+      }
+      const next: HubGreenlet | null = g._waitFor;
+      parts.push(next === null ? `${g} waits on ${what}` : `${g} waits on ${what} of`);
+      g = next;
+    }
+    return parts.join(' ');
+  }
+
   /**
    * Refused: a hub-managed greenlet is switched into only by its hub (which uses the
    * @g/greenlet switch directly). Wake it through what it waits on, or kill() it.
@@ -123,6 +144,7 @@ export class HubGreenlet extends CoreGreenlet {
 
   /** @internal runs the body with the spawn arguments; a returned promise is awaited. */
   override _start(run: (...args: any[]) => unknown): unknown {
+    this._hub._live++;
     const scope = this._scope;
     if (scope !== null && !CORE_RUNS_SCOPES) {
       // A core without the `_scope` hook: run the start in the scope, and every resume
@@ -145,6 +167,7 @@ export class HubGreenlet extends CoreGreenlet {
 
   /** @internal called by the trampoline when the body ends; never switches. */
   override _finish(result: unknown, failed: boolean): boolean {
+    this._hub._live--;
     if (failed && !isGreenletExit(result)) this._hub._report(this, result);
     this._release();
     return true;
@@ -153,6 +176,7 @@ export class HubGreenlet extends CoreGreenlet {
   /** @internal frees what a dead greenlet no longer needs. */
   _release(): void {
     this._wstate = W_NONE;
+    this._waitFor = null;
     this._throws = null;
     if (this._rare !== null) this._rare.locals = null;
     this._args = EMPTY;

@@ -141,6 +141,8 @@ export class Hub extends HubBase {
   _parked = true;
   /** @internal last minimal ident handed out. */
   _idents = 0;
+  /** @internal greenlets of this hub started and not dead yet. */
+  _live = 0;
   /** @internal greenlets whose result a promise awaits (LoopExit candidates). */
   readonly _awaited = new Set<HubGreenlet>();
   /** @internal greenlets in wait() for the hub to be idle (their wake-ups). */
@@ -512,20 +514,22 @@ function hygiene(hub: Hub, where: unknown): void {
 }
 
 function loopExitMessage(hub: Hub, g: HubGreenlet): string {
-  const alive: string[] = [];
+  const others: string[] = [];
   let count = 0;
   for (const other of hub._awaited) {
     if (other !== g) {
       count++;
-      if (alive.length < 10) alive.push(`${other} waiting on ${other._waitingOn ?? '?'}`);
+      if (others.length < 5) others.push(other._describeWait());
     }
   }
+  const live = hub._live - 1;
   return (
-    `This operation would block forever: ${g} waits on ${g._waitingOn ?? 'something'} and ` +
-    `nothing can wake it (${hub} has no active referenced watcher, no pending promise and ` +
-    `nothing runnable).${count > 0 ? ` Also waiting: ${alive.join('; ')}.` : ''} If ` +
-    'something outside the hub (a plain setTimeout, a Node callback) would wake it, wait on ' +
-    "it with until()/once(), hold the loop with hub.loop.externalWait(), or patch Node's " +
+    `This operation would block forever: ${g._describeWait()}, and nothing can wake it ` +
+    `(${hub} has no active referenced watcher, no pending promise and nothing runnable; ` +
+    `${live} other greenlet${live === 1 ? ' is' : 's are'} alive, all waiting).` +
+    `${count > 0 ? ` Also awaited: ${others.join('; ')}${count > others.length ? '; ...' : ''}.` : ''} ` +
+    'If something outside the hub (a plain setTimeout, a Node callback) would wake it, wait ' +
+    "on it with until()/once(), hold the loop with hub.loop.externalWait(), or patch Node's " +
     'timers with @g/monkey.'
   );
 }

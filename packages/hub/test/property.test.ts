@@ -32,7 +32,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('spawn' as const), script: fc.nat(7) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ op: fc.constant('kill' as const), who: fc.nat(20), block: fc.boolean() }),
+    arbitrary: fc.record({
+      op: fc.constant('kill' as const),
+      who: fc.nat(20),
+      block: fc.boolean(),
+    }),
   },
   {
     weight: 2,
@@ -172,11 +176,16 @@ async function runProgram(p: { scripts: Step[][]; roots: number[] }): Promise<vo
   for (const n of stats.linkCalls.values()) expect(n).toBe(1);
   expect((hub.loop as any).activeCount).toBe(0);
   expect(hub._rq.size + hub._rqd.size).toBe(0);
+  expect(hub._live).toBe(0);
   hub.destroy();
 }
 
 describe('random spawn/kill/sleep/join/link programs', () => {
-  test('finally once, links once, no run after death, no active watcher at the end', { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(program, runProgram), { numRuns: Number(process.env.PROP_RUNS ?? 150) });
+  test('finally once, links once, no run after death, no active watcher at the end', {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(fc.asyncProperty(program, runProgram), {
+      numRuns: Number(process.env.PROP_RUNS ?? 150),
+    });
   });
 });
