@@ -23,7 +23,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ASYNC } from './constants.js';
 import { listStart, listStop } from './list.js';
 import type { Loop } from './loop.js';
-import { describe, Watcher, type WatcherCallback } from './watcher.js';
+import { describe, ReadyWatcher, type WatcherCallback } from './watcher.js';
 
 /** What a Worker needs to send to an async watcher; transfer `port` with it. */
 export interface AsyncRemote {
@@ -33,7 +33,7 @@ export interface AsyncRemote {
   readonly port: MessagePort;
 }
 
-export class Async extends Watcher {
+export class Async extends ReadyWatcher {
   /** @internal The sent flag (index 0), shared with senders in other threads. */
   _flag: Int32Array;
   /** @internal The loop's ends of the channels made by remote(). */

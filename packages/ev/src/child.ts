@@ -26,7 +26,7 @@ import { constants } from 'node:os';
 import { CHILD } from './constants.js';
 import type { Loop } from './loop.js';
 import { EV } from './runtime.js';
-import { describe, requireOs, Watcher, type WatcherCallback } from './watcher.js';
+import { describe, ReadyWatcher, requireOs, type WatcherCallback } from './watcher.js';
 
 /** What a child watcher can watch: a ChildProcess, a pid, or 0 for any child. */
 export type ChildTarget = ChildProcess | number;
@@ -79,7 +79,7 @@ export function trackChildren(): void {
   };
 }
 
-export class Child extends Watcher {
+export class Child extends ReadyWatcher {
   /** The pid watched (0: any child). */
   readonly pid: number;
   /** libev's trace flag; Node reports exits only, so it changes nothing. */

@@ -32,7 +32,7 @@ import type { Readable, Writable } from 'node:stream';
 import { READ, WRITE } from './constants.js';
 import { UnsupportedError, WatcherStateError } from './errors.js';
 import type { Loop } from './loop.js';
-import { describe, requireOs, Watcher, type WatcherCallback } from './watcher.js';
+import { describe, ReadyWatcher, requireOs, type WatcherCallback } from './watcher.js';
 
 /** What an io watcher can watch. */
 export type IoTarget = Readable | Writable | Server | number;
@@ -226,7 +226,7 @@ function checkTarget(target: unknown, events: number): void {
   }
 }
 
-export class Io extends Watcher {
+export class Io extends ReadyWatcher {
   /** @internal */
   _target: any;
   /** @internal READ | WRITE bits wanted. */

@@ -86,7 +86,7 @@ import { EV } from './runtime.js';
 import { Signal } from './signal.js';
 import { Stat } from './stat.js';
 import { Timer } from './timer.js';
-import { describe, LOOP_BRAND, type Watcher } from './watcher.js';
+import { describe, LOOP_BRAND, type ReadyWatcher, type Watcher } from './watcher.js';
 
 /** Which clock and which OS facilities a loop uses. */
 export type BackendName = 'node' | 'virtual';
@@ -128,11 +128,13 @@ export class Loop {
   /** The name used in messages. */
   readonly name: string;
 
-  /** @internal */ _virtual: boolean;
-  /** @internal Loop time (monotonic seconds). */ _mnNow: number;
-  /** @internal Wall time (seconds since the epoch) at the last time update. */ _rtNow: number;
+  /** @internal */ _virtual = false;
+  // Numeric fields start as numbers (not undefined), so that V8 stores doubles in place
+  // instead of allocating a new number at every time update.
+  /** @internal Loop time (monotonic seconds). */ _mnNow = 0.5;
+  /** @internal Wall time (seconds since the epoch) at the last time update. */ _rtNow = 0.5;
   /** @internal rt - mn at the last update (time-jump detection; virtual: the start time). */
-  _rtmnDiff: number;
+  _rtmnDiff = 0.5;
 
   /** @internal Active referenced watchers + ref() - unref() + held external waits. */
   _activeCnt = 0;
@@ -164,13 +166,9 @@ export class Loop {
   >();
 
   /** @internal Watchers the backend reported (w._ready holds the bits). */
-  _ready: Watcher[] = [];
+  _ready: ReadyWatcher[] = [];
   /** @internal Spare array swapped with _ready while collecting. */
-  private _readySpare: Watcher[] = [];
-  /** @internal Scratch for feeding expired timers in reverse. */
-  private _rfeeds: Watcher[] = [];
-  /** @internal Increases at every reify pass (a repeating timer is fed once per pass). */
-  _stamp = 0;
+  private _readySpare: ReadyWatcher[] = [];
 
   /** @internal */ _postfork = false;
   /** @internal libev's loop_done. */ _loopDone = 0;
@@ -303,14 +301,7 @@ export class Loop {
     this._suspended = -1;
     this._timeUpdate();
     const shift = this._mnNow - before;
-    if (shift !== 0) {
-      const heap = this._timers;
-      for (let i = 0; i < heap.n; i++) {
-        const w = heap.nodes[i]!;
-        w._at += shift;
-        heap.ats[i] = w._at;
-      }
-    }
+    if (shift !== 0) this._timers.shift(shift);
     this._periodicsReschedule();
     this._changed();
   }
@@ -364,7 +355,7 @@ export class Loop {
   nextDeadline(): number {
     let at = this._timers.topAt();
     if (this._periodics.n !== 0) {
-      const p = this._periodics.ats[0] - this._rtNow + this._mnNow;
+      const p = this._periodics.topAt() - this._rtNow + this._mnNow;
       if (p < at) at = p;
     }
     if (this._embeds.length !== 0) {
@@ -783,71 +774,124 @@ export class Loop {
     this._invoke();
   }
 
-  /** @internal libev's timers_reify: expired timers, fed earliest-deadline-last. */
+  /**
+   * @internal libev's timers_reify: expired timers, fed earliest-deadline-last (so invoked
+   * earliest first; equal deadlines in start order). A repeating timer that fell behind is
+   * rescheduled to now; on the virtual clock (where `at <= now` is due) it is held out of the
+   * heap until the pass ends, so that it fires once per iteration, as in libev.
+   */
   private _timersReify(): void {
     const heap = this._timers;
     const now = this._mnNow;
     const virt = this._virtual;
-    const stamp = ++this._stamp;
-    const rfeeds = this._rfeeds;
     let nr = 0;
+    let held: Timer[] | null = null;
     while (heap.n !== 0) {
-      const at = heap.ats[0];
+      const at = heap.topAt();
       if (virt ? at > now : at >= now) break;
-      const w = heap.nodes[0]!;
-      if (w._stamp === stamp) break;
-      w._stamp = stamp;
+      const w = heap.top()!;
+      this._collect(nr++, w, at, heap.topSeq());
       if (w._repeat > 0) {
         let next = at + w._repeat;
         if (next < now) next = now;
         w._at = next;
-        heap.adjust(w);
+        if (virt && next <= now) {
+          heap.remove(w);
+          (held ??= []).push(w);
+        } else heap.adjust(w);
       } else {
         w.stop();
       }
-      rfeeds[nr++] = w;
     }
-    while (nr > 0) {
-      const w = rfeeds[--nr];
-      rfeeds[nr] = undefined as any;
-      this._feed(w, TIMER);
+    if (held !== null) for (const w of held) heap.insert(w);
+    this._feedCollected(nr, TIMER);
+  }
+
+  /** @internal libev's periodics_reify (same rules as timers). */
+  private _periodicsReify(): void {
+    const heap = this._periodics;
+    const virt = this._virtual;
+    let nr = 0;
+    let held: Periodic[] | null = null;
+    while (heap.n !== 0) {
+      const rt = this._rtNow;
+      const at = heap.topAt();
+      if (virt ? at > rt : at >= rt) break;
+      const w = heap.top()!;
+      const seq = heap.topSeq();
+      if (w._reschedule !== null || w._interval > 0) {
+        if (!w._recompute()) continue; // a bad reschedule result stopped it (reported)
+        if (virt && w._at <= rt) {
+          heap.remove(w);
+          (held ??= []).push(w);
+        } else heap.adjust(w);
+      } else {
+        w.stop();
+      }
+      this._collect(nr++, w, at, seq);
+    }
+    if (held !== null) for (const w of held) heap.insert(w);
+    this._feedCollected(nr, PERIODIC);
+  }
+
+  /** @internal Scratch arrays of an expiry pass: watchers, their keys and sequence numbers. */
+  private _rfeeds: Watcher[] = [];
+  private _rkeys = new Float64Array(128);
+
+  /** @internal Records the i-th expired element of a pass. */
+  private _collect(i: number, w: Watcher, at: number, seq: number): void {
+    this._rfeeds[i] = w;
+    let keys = this._rkeys;
+    if (i * 2 + 1 >= keys.length) {
+      const bigger = new Float64Array(keys.length * 2);
+      bigger.set(keys);
+      this._rkeys = keys = bigger;
+    }
+    keys[i * 2] = at;
+    keys[i * 2 + 1] = seq;
+  }
+
+  /**
+   * @internal libev's feed_reverse_done: feeds the `n` collected elements last-first, so the
+   * LIFO pending queue invokes them in expiry order. Elements were collected in heap order
+   * (by deadline); runs with an equal deadline are first put in sequence (start) order.
+   */
+  private _feedCollected(n: number, revents: number): void {
+    if (n === 0) return;
+    const rfeeds = this._rfeeds;
+    const keys = this._rkeys;
+    for (let i = 0; i < n - 1; ) {
+      let j = i + 1;
+      while (j < n && keys[j * 2] === keys[i * 2]) j++;
+      if (j - i > 1) this._sortRun(i, j);
+      i = j;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const w = rfeeds[i];
+      rfeeds[i] = undefined as any;
+      this._feed(w, revents);
     }
   }
 
-  /** @internal libev's periodics_reify. */
-  private _periodicsReify(): void {
-    const heap = this._periodics;
-    const stamp = ++this._stamp;
-    const virt = this._virtual;
+  /** @internal Orders collected elements [from, to) by sequence number. */
+  private _sortRun(from: number, to: number): void {
     const rfeeds = this._rfeeds;
-    let nr = 0;
-    while (heap.n !== 0) {
-      const rt = this._rtNow;
-      const at = heap.ats[0];
-      if (virt ? at > rt : at >= rt) break;
-      const w = heap.nodes[0]!;
-      if (w._stamp === stamp) break;
-      w._stamp = stamp;
-      if (w._reschedule !== null || w._interval > 0) {
-        if (!w._recompute()) continue; // a bad reschedule result stopped it (reported)
-        heap.adjust(w);
-      } else {
-        w.stop();
-      }
-      rfeeds[nr++] = w;
-    }
-    while (nr > 0) {
-      const w = rfeeds[--nr];
-      rfeeds[nr] = undefined as any;
-      this._feed(w, PERIODIC);
-    }
+    const keys = this._rkeys;
+    let sorted = true;
+    for (let i = from + 1; i < to && sorted; i++) sorted = keys[i * 2 - 1] < keys[i * 2 + 1];
+    if (sorted) return;
+    const idx: number[] = [];
+    for (let i = from; i < to; i++) idx.push(i);
+    idx.sort((a, b) => keys[a * 2 + 1] - keys[b * 2 + 1]);
+    const ws = idx.map((i) => rfeeds[i]);
+    for (let i = from; i < to; i++) rfeeds[i] = ws[i - from];
   }
 
   /** @internal libev's periodics_reschedule (time jump, resume). */
   _periodicsReschedule(): void {
     const heap = this._periodics;
     if (heap.n === 0) return;
-    const list = heap.nodes.slice(0, heap.n) as Periodic[];
+    const list = heap.toArray();
     for (const w of list) {
       if (w._active === 0) continue;
       if (w._reschedule !== null || w._interval > 0) w._recompute();
@@ -953,7 +997,7 @@ export class Loop {
   }
 
   /** @internal The backend saw `bits` for `w`; collected at the next poll. Never invokes. */
-  _markReady(w: Watcher, bits: number): void {
+  _markReady(w: ReadyWatcher, bits: number): void {
     if (w._ready === 0) this._ready.push(w);
     w._ready |= bits;
     if (this._waiter !== null) this._scheduleImmediate();
@@ -1029,7 +1073,7 @@ export class Loop {
       const t = this._timers.topAt() - mn;
       if (t < delay) delay = t;
       if (this._periodics.n !== 0) {
-        const p = this._periodics.ats[0] - rt;
+        const p = this._periodics.topAt() - rt;
         if (p < delay) delay = p;
       }
       if (this._embeds.length !== 0) {
@@ -1079,7 +1123,7 @@ export class Loop {
     if (
       this._hasWorkNow() ||
       heapT.topAt() <= this._mnNow ||
-      (heapP.n !== 0 && heapP.ats[0] <= this._rtNow)
+      (heapP.n !== 0 && heapP.topAt() <= this._rtNow)
     ) {
       this._fire();
       return;
@@ -1087,7 +1131,7 @@ export class Loop {
     if (this._extWaits > 0) return; // an outside wait holds time still
     const before = this._mnNow;
     const t = heapT.topAt();
-    const pRt = heapP.n !== 0 ? heapP.ats[0] : Infinity;
+    const pRt = heapP.n !== 0 ? heapP.topAt() : Infinity;
     const p = pRt - this._rtNow + before;
     const e = this._embeds.length !== 0 ? this._embedsDeadline() : Infinity;
     if (t === Infinity && p === Infinity && e === Infinity) return; // wait for a fed event
@@ -1122,7 +1166,7 @@ export class Loop {
     const t = this._timers.topAt();
     if (t > mn && t - mn <= 1e-9 * Math.max(1, Math.abs(t))) mn = t;
     if (this._periodics.n !== 0) {
-      const pRt = this._periodics.ats[0];
+      const pRt = this._periodics.topAt();
       if (pRt > rt && pRt - rt <= 1e-9 * Math.max(1, Math.abs(pRt))) rt = pRt;
     }
     this._mnNow = mn;
@@ -1202,9 +1246,9 @@ export class Loop {
   private _allActive(): Watcher[] {
     const all: Watcher[] = [];
     const heapT = this._timers;
-    for (let i = 0; i < heapT.n; i++) all.push(heapT.nodes[i]!);
+    all.push(...heapT.toArray());
     const heapP = this._periodics;
-    for (let i = 0; i < heapP.n; i++) all.push(heapP.nodes[i]!);
+    all.push(...heapP.toArray());
     for (const list of this._idles) all.push(...list);
     all.push(...this._prepares, ...this._checks, ...this._forks, ...this._cleanups);
     all.push(...this._embeds, ...this._asyncs, ...this._os);
@@ -1229,8 +1273,8 @@ export class Loop {
     const countRef = (w: Watcher) => {
       if (w._holdsRef()) refs++;
     };
-    for (let i = 0; i < this._timers.n; i++) countRef(this._timers.nodes[i]!);
-    for (let i = 0; i < this._periodics.n; i++) countRef(this._periodics.nodes[i]!);
+    for (const w of this._timers.toArray()) countRef(w);
+    for (const w of this._periodics.toArray()) countRef(w);
     const arrays: [string, Watcher[]][] = [
       ['prepare', this._prepares],
       ['check', this._checks],

@@ -23,7 +23,7 @@ import { SIGNAL } from './constants.js';
 import { SignalInUseError } from './errors.js';
 import type { Loop } from './loop.js';
 import { EV, type SignalSlot } from './runtime.js';
-import { describe, requireOs, Watcher, type WatcherCallback } from './watcher.js';
+import { describe, ReadyWatcher, requireOs, type WatcherCallback } from './watcher.js';
 
 const SIGNALS = constants.signals as Record<string, number>;
 
@@ -58,7 +58,7 @@ function resolveSignal(signum: unknown): [number, string] {
   return [num, name];
 }
 
-export class Signal extends Watcher {
+export class Signal extends ReadyWatcher {
   /** The signal number. */
   readonly signum: number;
   /** The signal name ('SIGUSR2'). */

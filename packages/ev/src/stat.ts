@@ -28,8 +28,8 @@ import {
   checkTime,
   describe,
   F_INTERNAL,
+  ReadyWatcher,
   requireOs,
-  Watcher,
   type WatcherCallback,
 } from './watcher.js';
 
@@ -110,7 +110,7 @@ function readSync(path: string): StatAttr {
   }
 }
 
-export class Stat extends Watcher {
+export class Stat extends ReadyWatcher {
   /** The watched path. */
   readonly path: string;
   /** The latest reading. */

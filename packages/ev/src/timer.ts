@@ -27,12 +27,12 @@ import type { Loop } from './loop.js';
 import { checkTime, Watcher, type WatcherCallback } from './watcher.js';
 
 export class Timer extends Watcher {
+  // Initialised with numbers so that V8 keeps them as in-place doubles (a field that starts
+  // undefined becomes "tagged", and every write of a fraction would allocate).
   /** @internal Inactive: the time left (libev's `at` offset). Active: the expiry loop time. */
-  _at: number;
-  /** @internal */
-  _repeat: number;
-  /** @internal Reify pass that last fed it (see Loop#_timersReify). */
-  _stamp = 0;
+  _at = 0.5;
+  /** @internal Starts as a small integer: one-shot timers (the common case) need no box. */
+  _repeat = 0;
 
   constructor(loop: Loop, after = 0, repeat = 0) {
     super(loop);

@@ -64,8 +64,6 @@ export abstract class Watcher {
   _pri = 0;
   /** @internal F_* bits. */
   _flags = 0;
-  /** @internal Event bits reported by the backend, not yet collected by a poll. */
-  _ready = 0;
 
   constructor(loop: Loop) {
     if (loop === null || typeof loop !== 'object' || (loop as any)[LOOP_BRAND] !== true) {
@@ -192,11 +190,6 @@ export abstract class Watcher {
   /** @internal Releases kind-specific resources on close (after stop). */
   _release(): void {}
 
-  /** @internal Called by a poll with the bits the backend reported (see Loop#_markReady). */
-  _onReady(bits: number): void {
-    this.loop._feed(this, bits);
-  }
-
   /** @internal Validates a callback argument and stores it. */
   _setCallback(callback: unknown): void {
     if (typeof callback !== 'function') {
@@ -245,6 +238,20 @@ export abstract class Watcher {
   /** @internal True when this active watcher counts in activeCount. */
   _holdsRef(): boolean {
     return (this._flags & NOREF) === 0;
+  }
+}
+
+/**
+ * A watcher kind whose events come from the backend (io, signal, child, stat, async): it
+ * carries the bits reported since the last poll, which the poll hands to `_onReady`.
+ */
+export abstract class ReadyWatcher extends Watcher {
+  /** @internal Event bits reported by the backend, not yet collected by a poll. */
+  _ready = 0;
+
+  /** @internal Called by a poll with the bits the backend reported (see Loop#_markReady). */
+  _onReady(bits: number): void {
+    this.loop._feed(this, bits);
   }
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOWAIT, TIMER, Timer, WatcherStateError } from '../src/index.js';
 import { vloop } from './helpers.js';
@@ -25,6 +26,48 @@ describe('timers (virtual clock)', () => {
     for (let i = 0; i < 20; i++) loop.timer(1).start(() => log.push(i));
     await loop.run();
     expect(log).toEqual([...Array(20).keys()]);
+  });
+
+  it('invoke timers in (deadline, last start) order: property against a stable sort', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ after: fc.integer({ min: -2, max: 6 }), restart: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 120,
+        }),
+        async (specs) => {
+          const loop = vloop();
+          const fired: number[] = [];
+          const timers = specs.map((spec, id) => {
+            const t = loop.timer(spec.after / 2);
+            t.start(() => fired.push(id));
+            return t;
+          });
+          // Restarting (stop + start keeps the deadline) moves a timer behind every timer
+          // started before, among those with the same deadline.
+          const order = specs.map((_, id) => id);
+          specs.forEach((spec, id) => {
+            if (spec.restart) {
+              timers[id].stop();
+              timers[id].start();
+              order.splice(order.indexOf(id), 1);
+              order.push(id);
+            }
+          });
+          await loop.run();
+          // Timers due at once (after <= 0) all expire in the first iteration, earliest first;
+          // later ones one deadline at a time.
+          const rank = new Map(order.map((id, i) => [id, i]));
+          const model = specs
+            .map((spec, id) => ({ id, at: spec.after / 2 }))
+            .sort((a, b) => a.at - b.at || rank.get(a.id)! - rank.get(b.id)!)
+            .map((e) => e.id);
+          expect(fired).toEqual(model);
+          loop.verify();
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('invoke timers expiring in one iteration earliest deadline first', () => {
