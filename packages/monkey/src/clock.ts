@@ -1,0 +1,116 @@
+/**
+ * The clock patch: `Date.now()`, `new Date()`, `performance.now()` and `process.hrtime()`
+ * follow the hub's loop when its clock is virtual.
+ *
+ * On a virtual hub (`createHub({ backend: 'virtual' })`), time only moves when the loop
+ * jumps to its next timer; code that measures time with the platform's clocks (a retry
+ * library's `maxRetryTime`, a debounce's `Date.now()`) must read that time too, or the
+ * patched timers and the clocks disagree. After `patchClock({ hub })`:
+ *
+ * - `Date.now()` = `floor(hub.loop.time() * 1000)`: the loop's wall clock (its start time,
+ *   by default the real time when the loop was made, plus virtual time);
+ * - `globalThis.Date` is a Proxy of Date: `new Date()` and `Date()` with no argument use
+ *   that time; with arguments, static methods, `instanceof Date` and every existing date
+ *   are unchanged. (`new Date().constructor` is the original Date, not the Proxy, and
+ *   `Date !== getOriginal('globalThis', 'Date')`.)
+ * - `performance.now()` and `process.hrtime()` / `process.hrtime.bigint()` advance with
+ *   the loop's time from the moment of patching (they stay monotonic and continuous).
+ *
+ * On a hub whose clock is real (the Node backend, the default hub), the platform's clocks
+ * already are the loop's: the patch changes nothing and is not applied (patchClock
+ * returns false and warns once). Node's internals (and the hub's own machinery) keep
+ * reading the real clocks. Undo with `unpatchAll()`.
+ */
+import type { Hub } from '@g/hub';
+import { MonkeyPatchWarning } from './errors.js';
+import { loopOf, patchBackend, patchHub } from './hub-ref.js';
+import { inNativeScope, installNativeScope, NATIVE } from './natives.js';
+import { applyPatch } from './patch-core.js';
+import { patchItem } from './registry.js';
+
+/** The modules the clock patch changes. */
+export const CLOCK_MODULES = ['Date', 'globalThis', 'performance', 'process'] as const;
+
+export interface PatchClockOptions {
+  /** The hub whose clock to follow (default: the hub of earlier patches, or the default hub). */
+  hub?: Hub;
+}
+
+/** Applies the clock patch (see the module comment). False when vetoed or not applicable. */
+export function patchClock(options: PatchClockOptions = {}): boolean {
+  return clockPatch(options, false);
+}
+
+/** @internal patchClock; `quiet`: no warning when the hub's clock is real (patchAll's default). */
+export function clockPatch(options: PatchClockOptions, quiet: boolean): boolean {
+  const backend = options.hub !== undefined ? options.hub.loop.backend : patchBackend();
+  if (backend !== 'virtual') {
+    if (quiet) return false;
+    process.emitWarning(
+      new MonkeyPatchWarning(
+        "@g/monkey: the clock patch applies to a hub with a virtual clock (createHub({ backend: 'virtual' })); " +
+          'the patches run on a hub with the real clock, so Date.now() and performance.now() are left as they are',
+      ),
+    );
+    return false;
+  }
+  return applyPatch('clock', true, options.hub, CLOCK_MODULES, () => {
+    installNativeScope();
+    const hub = patchHub();
+    const loop = loopOf(hub);
+    const RealDate = NATIVE.Date;
+    const perf0 = NATIVE.perfNow();
+    const hr0 = NATIVE.hrtimeBigint();
+    const loop0 = loop.now();
+    const elapsedMs = (): number => (loop.now() - loop0) * 1000;
+    const dateNow = function now(): number {
+      if (inNativeScope()) return NATIVE.dateNow();
+      return Math.floor(loop.time() * 1000);
+    };
+    const perfNow = function now(): number {
+      if (inNativeScope()) return NATIVE.perfNow();
+      return perf0 + elapsedMs();
+    };
+    const hrBigint = function bigint(): bigint {
+      if (inNativeScope()) return NATIVE.hrtimeBigint();
+      return hr0 + BigInt(Math.round(elapsedMs() * 1e6));
+    };
+    const hrtime = function hrtime(previous?: [number, number]): [number, number] {
+      if (inNativeScope()) return NATIVE.hrtime(previous);
+      const ns = hrBigint();
+      let s = Number(ns / 1_000_000_000n);
+      let n = Number(ns % 1_000_000_000n);
+      if (previous !== undefined) {
+        if (!Array.isArray(previous) || previous.length !== 2) {
+          // Node's own validation and message.
+          return NATIVE.hrtime(previous);
+        }
+        s -= previous[0];
+        n -= previous[1];
+        if (n < 0) {
+          s -= 1;
+          n += 1e9;
+        }
+      }
+      return [s, n];
+    };
+    Object.defineProperty(hrtime, 'bigint', {
+      value: hrBigint,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+    const DateProxy = new Proxy(RealDate, {
+      construct(target, args, newTarget) {
+        return Reflect.construct(target, args.length === 0 ? [dateNow()] : args, newTarget);
+      },
+      apply(target) {
+        return new target(dateNow()).toString();
+      },
+    });
+    patchItem('Date', 'now', dateNow);
+    patchItem('globalThis', 'Date', DateProxy);
+    patchItem('performance', 'now', perfNow);
+    patchItem('process', 'hrtime', hrtime);
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * Delivery of patched callbacks: out of the hub, one Node macrotask each.
+ *
+ * A patched timer, immediate or signal fires as a watcher of the hub's loop, inside the
+ * hub. Its callback is not called there: it is queued here and called from a real
+ * `setImmediate`, outside every greenlet, one callback per macrotask. So:
+ *
+ * - Node's order holds: the microtasks a callback queues (promise reactions, `await`
+ *   continuations, however deep) all run before the next patched callback, as between two
+ *   of Node's own timers.
+ * - The callback runs as Node runs it: in main (not in the hub greenlet), and an error it
+ *   throws is an uncaught exception (`process.on('uncaughtException')`), not a hub report.
+ * - Callbacks are delivered in the order their watchers fired (the loop's order: earliest
+ *   deadline first, equal deadlines in start order).
+ * - While referenced deliveries are queued, and for one more macrotask after the last (so the
+ *   promise continuations of the last callback run first), the loop is held
+ *   (`loop.externalWait()`): `hub.join()` does not resolve and a virtual clock does not
+ *   move. When the hold ends and nothing else keeps the loop alive, the hub is nudged so
+ *   `hub.join()` resolves.
+ *
+ * - The delivery of an unreferenced immediate is an unreferenced `setImmediate`: as with
+ *   Node's, it runs if something else keeps the process alive, and does not keep it alive.
+ *   (An unreferenced timeout is delivered like any other: its watcher fired at its time,
+ *   so the process was alive then, and Node would run it.)
+ *
+ * Cost per delivery: one queue slot and one Node `setImmediate`.
+ */
+import type { Hub } from '@g/hub';
+import { loopOf, nudge } from './hub-ref.js';
+import { NATIVE } from './natives.js';
+
+/** Something a delivery calls: `target.deliver(token)`. */
+export interface Deliverable {
+  deliver(token: number): void;
+  /** False: the delivery does not keep Node alive (an unreferenced immediate). */
+  deliverRef?(): boolean;
+}
+
+class Deliveries {
+  private readonly hub: Hub;
+  private targets: Array<Deliverable | null> = [];
+  private tokens: number[] = [];
+  private head = 0;
+  private release: (() => void) | null = null;
+  private releaseScheduled = false;
+  /** A referenced delivery is in the current batch (the end of the hold is then referenced). */
+  private refInBatch = false;
+  private readonly runOne: () => void;
+  private readonly endHold: () => void;
+
+  constructor(hub: Hub) {
+    this.hub = hub;
+    this.runOne = () => {
+      const i = this.head++;
+      const target = this.targets[i]!;
+      const token = this.tokens[i]!;
+      this.targets[i] = null;
+      if (this.head === this.targets.length) {
+        this.head = 0;
+        this.targets.length = 0;
+        this.tokens.length = 0;
+        if (!this.releaseScheduled) {
+          this.releaseScheduled = true;
+          const im = NATIVE.setImmediate(this.endHold);
+          if (!this.refInBatch) im.unref();
+          this.refInBatch = false;
+        }
+      } else if (this.head >= 1024 && this.head * 2 >= this.targets.length) {
+        // Drop the delivered front, so that a queue that never empties stays small.
+        this.targets.splice(0, this.head);
+        this.tokens.splice(0, this.head);
+        this.head = 0;
+      }
+      target.deliver(token);
+    };
+    this.endHold = () => {
+      this.releaseScheduled = false;
+      if (this.targets.length !== 0) return; // more came meanwhile: the last one ends it
+      const r = this.release;
+      this.release = null;
+      if (r !== null) {
+        r();
+        if (!this.hub.isDestroyed && !loopOf(this.hub).alive) nudge(this.hub);
+      }
+    };
+  }
+
+  push(target: Deliverable, token: number): void {
+    const ref = target.deliverRef?.() !== false;
+    if (ref && this.release === null && !this.hub.isDestroyed) {
+      this.release = loopOf(this.hub).externalWait();
+    }
+    this.targets.push(target);
+    this.tokens.push(token);
+    const im = NATIVE.setImmediate(this.runOne);
+    if (ref) this.refInBatch = true;
+    else im.unref();
+  }
+}
+
+const byHub = new WeakMap<Hub, Deliveries>();
+
+/** Queues `target.deliver(token)` for a Node macrotask (see the module comment). */
+export function deliver(hub: Hub, target: Deliverable, token: number): void {
+  let d = byHub.get(hub);
+  if (d === undefined) {
+    d = new Deliveries(hub);
+    byHub.set(hub, d);
+  }
+  d.push(target, token);
+}

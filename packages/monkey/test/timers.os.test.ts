@@ -1,0 +1,172 @@
+// The timers patch, each case in a fresh Node process (patching is global).
+import { describe, expect, it } from 'vitest';
+import { fixture, line, runFixture, runNode } from './helpers.js';
+
+describe('timers patch', () => {
+  it('reaches globalThis, require(node:timers), timers/promises and ESM named imports, and unpatchAll restores them', async () => {
+    const r = await runFixture('timers-identity.mjs');
+    expect(line(r, 'patched')).toEqual({
+      what: 'patched',
+      globalChanged: true,
+      requireSame: true,
+      esmAfterSame: true,
+      liveBindingSame: true,
+      promisesChanged: true,
+      promisesEsmSame: true,
+      schedulerPatched: true,
+      promisify: true,
+      getOriginal: true,
+      getOriginalNodePrefix: true,
+      isModulePatched: true,
+      isObjectPatched: true,
+    });
+    expect(line(r, 'unpatched')).toEqual({
+      what: 'unpatched',
+      globalRestored: true,
+      requireRestored: true,
+      liveBindingRestored: true,
+      promisesRestored: true,
+      notPatched: true,
+    });
+  });
+
+  it("keeps Node's order: microtasks drain between two timer callbacks, on the Node backend and on a virtual clock", async () => {
+    const native = line(await runFixture('timers-order.mjs', ['native']), 'order').log;
+    // The fixture's expectations hold on Node itself (the reference run).
+    expect(native.slice(0, 10)).toEqual([
+      't1',
+      't1.tick',
+      't1.m1',
+      't1.qm',
+      't1.m2',
+      't1.m3',
+      't2',
+      't2.a1',
+      't2.a2',
+      't3:x:y',
+    ]);
+    const onNode = line(await runFixture('timers-order.mjs', ['node']), 'order').log;
+    const onVirtual = line(await runFixture('timers-order.mjs', ['virtual']), 'order').log;
+    expect(onNode).toEqual(native);
+    expect(onVirtual).toEqual(native);
+  });
+
+  it("keeps Node's timer API: this, arguments, ref/unref/hasRef, refresh, ids, close, dispose, intervals, delays, errors, timers/promises", async () => {
+    const r = await runFixture('timer-api.mjs');
+    const api = line(r, 'api');
+    expect(api.objects).toEqual({
+      hasRef: true,
+      unrefReturnsThis: true,
+      afterUnref: false,
+      refReturnsThis: true,
+      afterRef: true,
+      primitive: 'number',
+      primitiveStable: true,
+      tag: '[object Timeout]',
+      idleTimeout: 100,
+      repeatField: null,
+    });
+    expect(api.closeReturnsThis).toBe(true);
+    // Virtual ms: refresh() at 60 ms moves t2 to 160; refreshed at 200 after firing, it runs
+    // again at 300; the interval runs at 250, 500, 750 and clears itself; nothing cleared runs.
+    expect(api.log).toEqual([
+      ['imm', 0, true, 'arg'],
+      ['t1', 100, true, 'a', 'b'],
+      ['t2', 160],
+      ['iv', 250, true],
+      ['t2', 300],
+      ['iv', 500, true],
+      ['iv', 750, true],
+    ]);
+    expect(api.delays).toEqual({
+      undefined: 1,
+      nan: 1,
+      negative: 1,
+      overflow: 1,
+      null: 1,
+      fraction: 1.5,
+      string: 10,
+    });
+    // The same warnings as this Node's own setTimeout gives for NaN, -5 and 2^31.
+    expect(api.warnings).toEqual(api.nativeWarnings);
+    expect(api.warnings).toContain('TimeoutOverflowWarning');
+    expect(api.errors).toEqual({
+      setTimeout: 'TypeError:ERR_INVALID_ARG_TYPE',
+      setInterval: 'TypeError:ERR_INVALID_ARG_TYPE',
+      setImmediate: 'TypeError:ERR_INVALID_ARG_TYPE',
+    });
+    expect(api.immObject).toEqual({ hasRef: true, tag: '[object Immediate]' });
+    expect(api.promiseResults).toEqual({
+      setTimeout: ['value', 300],
+      aborted: ['AbortError', 'ABORT_ERR', 'why', 400],
+      preAborted: ['AbortError', 'early'],
+      badRef: 'ERR_INVALID_ARG_TYPE',
+      setImmediate: ['imm', 0],
+      setInterval: [
+        ['tick', 100],
+        ['tick', 200],
+        ['tick', 300],
+      ],
+      wait: 500,
+    });
+    // { ref: false } does not hold hub.join().
+    expect(api.unrefJoin).toBe(true);
+    expect(api.joinedAt).toBe(0);
+    // A native timer made before patching was cleared by the patched clearTimeout.
+    expect(api.nativeFired).toEqual([]);
+    expect(api.restored).toBe(true);
+  });
+
+  it('runs a third-party retry library (p-retry) with exponential back-off on virtual time, instantly and deterministically', async () => {
+    const t0 = performance.now();
+    const a = line(await runFixture('p-retry.mjs'), 'p-retry');
+    const realSeconds = (performance.now() - t0) / 1000;
+    const b = line(await runFixture('p-retry.mjs'), 'p-retry');
+    // Back-off 1, 2, 4, 8, 16, 32 minutes: 63 minutes of virtual time.
+    expect(a).toEqual({
+      what: 'p-retry',
+      result: 'done',
+      attempts: [0, 60_000, 180_000, 420_000, 900_000, 1_860_000, 3_780_000],
+      virtualMs: 3_780_000,
+      loopNow: 3780,
+    });
+    expect(b).toEqual(a);
+    // 63 virtual minutes in well under a real minute (a wide margin for a busy machine).
+    expect(realSeconds).toBeLessThan(30);
+  });
+
+  it('makes hub.join() wait for the patched timers (Node backend)', async () => {
+    const j = line(await runFixture('timers-node.mjs', ['join']), 'join');
+    expect(j.idle).toBe(true);
+    expect(j.fired).toEqual(['a', 'b']);
+    expect(j.elapsed).toBeGreaterThanOrEqual(150);
+  });
+
+  it('keeps Node alive for a referenced timer and not for an unreferenced one', async () => {
+    const ref = await runFixture('timers-node.mjs', ['ref']);
+    expect(line(ref, 'fired').elapsed).toBeGreaterThanOrEqual(150);
+    // A 60 s unreferenced timer: the process exits at once (the test would time out if not).
+    const unref = await runFixture('timers-node.mjs', ['unref'], { timeoutMs: 15_000 });
+    expect(unref.json.map((j) => j.what)).toEqual(['main-done']);
+  });
+
+  it('fires an unreferenced timer while something else keeps the loop alive', async () => {
+    const r = await runFixture('timers-node.mjs', ['unref-fires']);
+    expect(r.json.map((j) => j.what)).toEqual(['unref-fired']);
+  });
+
+  it("makes an error thrown by a callback an uncaught exception, as Node's timers do", async () => {
+    const r = await runNode([fixture('timers-node.mjs'), 'throw']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('boom from a timer');
+    expect(r.json).toEqual([]);
+    const handled = await runFixture('timers-node.mjs', ['throw-handled']);
+    // The interval goes on after a callback threw (re-armed as Node does).
+    expect(handled.json).toEqual([
+      { what: 'caught', message: 'interval 1' },
+      { what: 'caught', message: 'interval 2' },
+      { what: 'caught', message: 'interval 3' },
+      { what: 'after', n: 3 },
+    ]);
+  });
+});
