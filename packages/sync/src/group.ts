@@ -549,6 +549,8 @@ export class Group implements Iterable<AnyGreenlet> {
       error = e;
     }
     if (watcher !== null) {
+      // Members that died of an error before the body ended count, announced or not.
+      this._reap();
       const ws = this._failWatchers!;
       ws.splice(ws.indexOf(watcher), 1);
       if (ws.length === 0) this._failWatchers = null;

@@ -107,6 +107,11 @@ export class RLock implements Waitable {
     this.block.unlink(wrapper);
   }
 
+  /** Waiting greenlets plus rawlink callbacks. */
+  linkcount(): number {
+    return this.block.linkcount();
+  }
+
   toString(): string {
     return `<RLock owner=${this.owner === null ? 'none' : String(this.owner)} count=${this.depth}>`;
   }

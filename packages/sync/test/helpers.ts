@@ -1,8 +1,11 @@
-import { createHub, type Hub } from '@g/hub';
+import { createHub, type Hub, type HubOptions } from '@g/hub';
 
 /** Runs `fn` in a new greenlet of a fresh virtual-clock hub; destroys the hub after. */
-export async function onVirtualHub<R>(fn: (hub: Hub) => Generator<unknown, R, any>): Promise<R> {
-  const hub = createHub({ backend: 'virtual' });
+export async function onVirtualHub<R>(
+  fn: (hub: Hub) => Generator<unknown, R, any>,
+  options: HubOptions = {},
+): Promise<R> {
+  const hub = createHub({ backend: 'virtual', ...options });
   try {
     return (await hub.run(() => fn(hub))) as R;
   } finally {
