@@ -7,8 +7,9 @@
  * library's `maxRetryTime`, a debounce's `Date.now()`) must read that time too, or the
  * patched timers and the clocks disagree. After `patchClock({ hub })`:
  *
- * - `Date.now()` = `floor(hub.loop.time() * 1000)`: the loop's wall clock (its start time,
- *   by default the real time when the loop was made, plus virtual time);
+ * - `Date.now()` = the loop's wall clock in whole ms: its start time (by default the real
+ *   time when the loop was made, to the ms) plus the virtual time, rounded to the
+ *   microsecond first, so that it moves by exactly the delays of the timers that fired;
  * - `globalThis.Date` is a Proxy of Date: `new Date()` and `Date()` with no argument use
  *   that time; with arguments, static methods, `instanceof Date` and every existing date
  *   are unchanged. (`new Date().constructor` is the original Date, not the Proxy, and
@@ -18,7 +19,7 @@
  *
  * On a hub whose clock is real (the Node backend, the default hub), the platform's clocks
  * already are the loop's: the patch changes nothing and is not applied (patchClock
- * returns false and warns once). Node's internals (and the hub's own machinery) keep
+ * returns false and warns). Node's internals (and the hub's own machinery) keep
  * reading the real clocks. Undo with `unpatchAll()`.
  */
 import type { Hub } from '@g/hub';
@@ -62,18 +63,24 @@ export function clockPatch(options: PatchClockOptions, quiet: boolean): boolean 
     const perf0 = NATIVE.perfNow();
     const hr0 = NATIVE.hrtimeBigint();
     const loop0 = loop.now();
-    const elapsedMs = (): number => (loop.now() - loop0) * 1000;
+    // The loop's wall clock at loop time 0, in whole ms: Date.now() is that plus the
+    // virtual time, so it moves by exactly the timers' delays.
+    const wall0 = Math.floor((loop.time() - loop0) * 1000);
+    // Loop time is a sum of float seconds (0.1 + 0.2 ...): round to the microsecond so a
+    // one-second jump reads as exactly 1000 ms, not 999.9999999.
+    const nowMs = (): number => Math.round(loop.now() * 1e6) / 1e3;
+    const ms0 = Math.round(loop0 * 1e6) / 1e3;
     const dateNow = function now(): number {
       if (inNativeScope()) return NATIVE.dateNow();
-      return Math.floor(loop.time() * 1000);
+      return wall0 + Math.floor(nowMs());
     };
     const perfNow = function now(): number {
       if (inNativeScope()) return NATIVE.perfNow();
-      return perf0 + elapsedMs();
+      return perf0 + (nowMs() - ms0);
     };
     const hrBigint = function bigint(): bigint {
       if (inNativeScope()) return NATIVE.hrtimeBigint();
-      return hr0 + BigInt(Math.round(elapsedMs() * 1e6));
+      return hr0 + BigInt(Math.round((nowMs() - ms0) * 1e6));
     };
     const hrtime = function hrtime(previous?: [number, number]): [number, number] {
       if (inNativeScope()) return NATIVE.hrtime(previous);

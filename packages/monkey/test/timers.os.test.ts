@@ -135,6 +135,18 @@ describe('timers patch', () => {
     expect(realSeconds).toBeLessThan(30);
   });
 
+  it('runs lodash.debounce (CommonJS, Date.now and setTimeout) on virtual time, from a CommonJS program', async () => {
+    const a = line(await runFixture('debounce.cjs'), 'debounce');
+    const b = line(await runFixture('debounce.cjs'), 'debounce');
+    // Calls at 1 ms (a 0 ms delay is 1 ms, as in Node), then every 300 ms to 3001: maxWait
+    // forces a call 2000 ms after the first, the trailing call comes 500 ms after the last.
+    expect(a.calls).toEqual([
+      [6, 2001],
+      [10, 3500],
+    ]);
+    expect(b).toEqual(a);
+  });
+
   it('makes hub.join() wait for the patched timers (Node backend)', async () => {
     const j = line(await runFixture('timers-node.mjs', ['join']), 'join');
     expect(j.idle).toBe(true);
