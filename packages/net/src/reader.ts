@@ -16,8 +16,10 @@
  * - `lines()`: an OpIterator of the lines (AsyncIterable outside greenlets).
  * - `timeout` (seconds, or null for none) limits each wait: SocketTimeout, and the reader
  *   stays usable (what arrived later is still read).
- * - An error of the stream is raised by the next read (after what was buffered before it);
- *   reads after `close()` raise a SocketError EBADF.
+ * - An error of the stream (a reset...) is raised by the next read that the buffer alone
+ *   cannot answer: `recv` first returns what arrived before the error; `read`, `readline`
+ *   and `readExactly` raise it rather than return a truncated result. Reads after
+ *   `close()` raise a SocketError EBADF.
  * - One greenlet reads at a time: a second concurrent reader gets ConcurrentObjectUseError.
  */
 import type { Op } from '@g/greenlet';
@@ -233,11 +235,9 @@ export abstract class Reader {
         if (this._rpaused) this._consumed();
         return b;
       }
-      if (this._rerr !== null && this._in.length === 0) this._raise();
-      if (this._eof || this._rerr !== null) {
-        const b = this._in.takeAll();
-        return b;
-      }
+      // An error ends the line early: raise it (what was buffered stays for recv).
+      this._raise();
+      if (this._eof) return this._in.takeAll();
       if (this._rpaused) {
         this._rpaused = false;
         this._resumeSource();
@@ -255,11 +255,8 @@ export abstract class Reader {
         if (this._rpaused) this._consumed();
         return b;
       }
+      this._raise();
       if (this._eof) return this._in.takeAll();
-      if (this._rerr !== null) {
-        if (this._in.length === 0) this._raise();
-        return this._in.takeAll();
-      }
       if (this._rpaused) {
         this._rpaused = false;
         this._resumeSource();
