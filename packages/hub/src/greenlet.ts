@@ -335,10 +335,15 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   }
 
   override toString(): string {
+    return this._describe(this._args);
+  }
+
+  /** @internal toString with the given arguments (the monitor's, taken before it ran). */
+  _describe(args: unknown[]): string {
     const r = this._rare;
     const name = r === null || r.name === null ? '' : ` "${r.name}"`;
     const ident = r === null || r.ident === 0 ? '' : ` #${r.ident}`;
-    const fn = this._fnName ? `: ${this._fnName}(${this._args.map(describeArg).join(', ')})` : '';
+    const fn = this._fnName ? `: ${this._fnName}(${args.map(describeArg).join(', ')})` : '';
     return `<Greenlet${name}${ident}${fn}>`;
   }
 

@@ -3,8 +3,9 @@
  *
  * It is a @g/greenlet Greenlet whose parent is its hub, plus the fields of the wait
  * protocol (waiting.ts). Its body may be a generator function (it can wait with `yield*`),
- * a plain function (it runs to its end without waiting) or a function returning a promise
- * (awaited as `until(promise)`: the greenlet waits for it without blocking the hub).
+ * a plain function (it runs to its end without waiting), a function returning a promise
+ * (awaited as `until(promise)`: the greenlet waits for it without blocking the hub) or a
+ * function returning an Op it made (`spawn(() => other.join())`: the Op is the body).
  *
  * Hub-managed greenlets are switched into only by their hub. A raw `g.switch()` or
  * `g.throw()` from anywhere else throws InvalidSwitchError: it would bypass the hub's
@@ -158,9 +159,15 @@ export class HubGreenlet extends CoreGreenlet {
   /** @internal */
   _startBody(run: (...args: any[]) => unknown): unknown {
     const args = this._args;
-    const r = args.length === 0 ? run() : run(...args);
-    if (r !== null && typeof r === 'object' && typeof (r as any).then === 'function') {
-      if (typeof (r as any).next !== 'function') return untilBody(r as PromiseLike<unknown>);
+    const r: any = args.length === 0 ? run() : run(...args);
+    if (r !== null && typeof r === 'object' && typeof r.next !== 'function') {
+      if (typeof r.then === 'function') return untilBody(r as PromiseLike<unknown>);
+      // A plain function that returned an Op it made (`spawn(() => g.join())`,
+      // `spawn(threadpool.apply, url, name)`): run the Op as the body. An iterable it did
+      // not make here (an array, a Map) is a result, not a body.
+      if (this._unrun > 0 && typeof r[Symbol.iterator] === 'function') {
+        return r[Symbol.iterator]();
+      }
     }
     return r;
   }

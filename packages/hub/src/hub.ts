@@ -148,7 +148,10 @@ export class Hub extends HubBase {
   /** @internal greenlets in wait() for the hub to be idle (their wake-ups). */
   readonly _idleWaiters: Array<() => boolean> = [];
   /** @internal a greenlet the monitor is timing. */
-  _monitor: { onSwitch(g: unknown, dt: number): void; threshold: number } | null = null;
+  _monitor: {
+    onSwitch(g: unknown, dt: number, spawner?: unknown, args?: unknown[]): void;
+    threshold: number;
+  } | null = null;
   private kickPending = false;
   private joiners: Array<(idle: boolean) => void> | null = null;
   private destroyed = false;
@@ -402,11 +405,17 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
     let q: RunQueue | null = null;
     if (rqd.size > 0) q = rqd;
     else if (loop.pendingCount > 0) {
+      const mon = this._monitor;
+      const t0 = mon === null ? 0 : performance.now();
       this._inWatcher = true;
       try {
         loop.invokePending(1);
       } finally {
         this._inWatcher = false;
+      }
+      if (mon !== null) {
+        const dt = performance.now() - t0;
+        if (dt > mon.threshold) mon.onSwitch('a watcher callback', dt);
       }
       hygiene(this, loop);
       continue;
@@ -421,10 +430,16 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
       const seq = q.headSeq();
       q.shift();
       if (kind === CALLBACK) {
+        const mon = this._monitor;
+        const t0 = mon === null ? 0 : performance.now();
         try {
           g(value);
         } catch (e) {
           this._report(g, e);
+        }
+        if (mon !== null) {
+          const dt = performance.now() - t0;
+          if (dt > mon.threshold) mon.onSwitch(g, dt);
         }
         hygiene(this, g);
         continue;
@@ -437,7 +452,15 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
       }
       if (kind !== WAKE && kind !== START && g._timer !== null) g._timer.stop();
       const mon = this._monitor;
-      const t0 = mon === null ? 0 : performance.now();
+      let t0 = 0;
+      let spawner: unknown = null;
+      let args: unknown[] | null = null;
+      if (mon !== null) {
+        // What the report needs, taken now: a greenlet that ends in this run drops them.
+        spawner = g._spawner;
+        args = g._args;
+        t0 = performance.now();
+      }
       try {
         if (kind === WAKE || kind === START) yield* coreSwitch.call(g, value);
         else if (kind === THROW) yield* coreThrow.call(g, value);
@@ -448,7 +471,7 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
       }
       if (mon !== null) {
         const dt = performance.now() - t0;
-        if (dt > mon.threshold) mon.onSwitch(g, dt);
+        if (dt > mon.threshold) mon.onSwitch(g, dt, spawner, args!);
       }
       continue;
     }

@@ -71,7 +71,8 @@ export function trimSpawnStack(stack: string): string {
 
 const LIBRARY_TOP =
   /\bat (new Greenlet|Greenlet\.start|Greenlet\.startLater|spawn|spawnLater|spawnRaw|runIn|run|Hub\.run|withHub)\b/;
-const LIBRARY_BOTTOM = /\bat (trampoline|transfer|Hub\._resume|Hub\.kickCb|Hub\.wakeCb)\b/;
+const LIBRARY_BOTTOM =
+  /\bat (trampoline|transfer|Hub\._resume|Hub\.kickCb|Hub\.wakeCb|ScopedIterator\.\w+|AsyncResource\.runInAsyncScope)\b/;
 
 function describeContext(context: unknown): string {
   if (typeof context === 'function') return `callback ${describeCallable(context)}`;

@@ -259,7 +259,7 @@ describe('construction and the spawn family', () => {
     expect(same).toBe(true);
   });
 
-  test('bodies: a generator function, a plain function, a function returning a promise', async () => {
+  test('bodies: a generator function, a plain function, one returning a promise or an Op', async () => {
     const { run } = vhub();
     const out = await run(function* () {
       const a = spawn(function* (x: number) {
@@ -268,9 +268,11 @@ describe('construction and the spawn family', () => {
       }, 1);
       const b = spawn((x: number) => x * 10, 2);
       const c = spawn(async (x: string) => `${x}!`, 'p');
-      return [yield* a.get(), yield* b.get(), yield* c.get()];
+      const d = spawn(() => a.get()); // a plain function returning an Op it made
+      const e = spawn(() => [1, 2]); // an iterable it did not make is a result
+      return [yield* a.get(), yield* b.get(), yield* c.get(), yield* d.get(), yield* e.get()];
     });
-    expect(out).toEqual([2, 20, 'p!']);
+    expect(out).toEqual([2, 20, 'p!', 2, [1, 2]]);
   });
 
   test('a raw switch() or throw() into a hub greenlet is refused (InvalidSwitchError)', async () => {
