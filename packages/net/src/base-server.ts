@@ -20,9 +20,10 @@
  * ## Spawning handlers (`spawn`)
  *
  * - `'default'` (the default): one greenlet per connection, no limit.
- * - a number `n`: at most `n` handlers at once.
- * - a Pool (of @g/sync, or anything whose `spawn(fn, ...args)` is an Op of a greenlet that
- *   waits while the pool is full): handlers run in it.
+ * - a number `n`: a new @g/sync `Pool(n)`: at most `n` handlers at once (`server.pool`).
+ * - a Pool of @g/sync (or anything whose `spawn(fn, ...args)` is an Op of a greenlet that
+ *   waits while the pool is full, and whose `full()` says so): handlers run in it, and
+ *   can be counted, waited for or killed through it.
  *
  * Node cannot stop accepting without closing the port, so back-pressure works like this:
  * every connection is accepted at once and *paused* (nothing is read from it); while the
@@ -47,6 +48,7 @@ import {
   killall,
   spawn,
 } from '@g/hub';
+import { Pool } from '@g/sync';
 import { checkTimeout } from './address.js';
 import { formatAddress } from './errors.js';
 import { Slot } from './wait.js';
@@ -54,6 +56,10 @@ import { Slot } from './wait.js';
 /** A pool a server can spawn its handlers in (@g/sync's Pool has this shape). */
 export interface PoolLike {
   spawn(fn: (...args: any[]) => unknown, ...args: any[]): Op<Greenlet<any, any>>;
+  /** True while spawn would wait (optional: without it the pool counts as never full). */
+  full?(): boolean;
+  /** Waits until spawn would not wait (optional). */
+  waitAvailable?(timeout?: number | null): Op<number>;
 }
 
 export type SpawnOption = 'default' | number | PoolLike;
@@ -84,10 +90,6 @@ export abstract class BaseServer<Item> {
   /** Items (connections, datagrams) held while handlers are busy; past it they are dropped. */
   readonly backlog: number;
   /** @internal */
-  readonly _spawnMode: 'default' | 'limit' | 'pool';
-  /** @internal */
-  readonly _limit: number;
-  /** @internal */
   readonly _pool: PoolLike | null;
   /** @internal running handler greenlets. */
   readonly _handlers = new Set<Greenlet<any, any>>();
@@ -108,23 +110,17 @@ export abstract class BaseServer<Item> {
   constructor(options: BaseServerOptions = {}) {
     const spawnOpt = options.spawn ?? 'default';
     if (spawnOpt === 'default') {
-      this._spawnMode = 'default';
-      this._limit = Number.POSITIVE_INFINITY;
       this._pool = null;
     } else if (typeof spawnOpt === 'number') {
       if (!Number.isInteger(spawnOpt) || spawnOpt < 1) {
         throw new RangeError(`spawn: a pool size must be an integer >= 1, got ${spawnOpt}`);
       }
-      this._spawnMode = 'limit';
-      this._limit = spawnOpt;
-      this._pool = null;
+      this._pool = new Pool(spawnOpt);
     } else if (
       spawnOpt !== null &&
       typeof spawnOpt === 'object' &&
       typeof spawnOpt.spawn === 'function'
     ) {
-      this._spawnMode = 'pool';
-      this._limit = Number.POSITIVE_INFINITY;
       this._pool = spawnOpt;
     } else {
       throw new TypeError(
@@ -137,6 +133,11 @@ export abstract class BaseServer<Item> {
     }
     this.backlog = backlog;
     this.stopTimeout = checkTimeout(options.stopTimeout ?? 1, 'stopTimeout') ?? 1;
+  }
+
+  /** The pool handlers run in (a number given as `spawn` made one), or null. */
+  get pool(): PoolLike | null {
+    return this._pool;
   }
 
   /** True between start() and stop()/close(). */
@@ -260,13 +261,11 @@ export abstract class BaseServer<Item> {
     this._acceptSlot.wake();
   }
 
+  /** The acceptor waits for items and a handler could start at once. */
   private _canStartNow(): boolean {
-    return (
-      this._accepting &&
-      this._spawnMode !== 'pool' &&
-      this._handlers.size < this._limit &&
-      this._acceptSlot.busy
-    );
+    if (!this._accepting || !this._acceptSlot.busy) return false;
+    const p = this._pool;
+    return p === null || typeof p.full !== 'function' || !p.full();
   }
 
   private _shift(): Item | undefined {
@@ -337,8 +336,19 @@ export abstract class BaseServer<Item> {
   *_acceptLoop(): Generator<unknown, void, any> {
     for (;;) {
       if (!this._started) return;
-      if (!this._accepting || this.queued === 0 || this._handlers.size >= this._limit) {
+      if (!this._accepting || this.queued === 0) {
         yield* this._acceptSlot.wait('server.accept', null, String(this));
+        continue;
+      }
+      const p = this._pool;
+      if (
+        p !== null &&
+        typeof p.full === 'function' &&
+        typeof p.waitAvailable === 'function' &&
+        p.full()
+      ) {
+        // Leave the item queued (paused) until the pool has room.
+        yield* p.waitAvailable();
         continue;
       }
       const item = this._shift()!;

@@ -2,6 +2,7 @@
 // test__example_echoserver.py where a test names it.
 import * as net from 'node:net';
 import { GreenletExit, run, sleep, spawn } from '@g/hub';
+import { Pool } from '@g/sync';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createConnection } from '../src/connect.js';
 import { SocketError } from '../src/errors.js';
@@ -334,6 +335,31 @@ describe('pool and back-pressure', () => {
     await delay(100);
     expect(got).toBe('hi');
     a.destroy();
+  });
+
+  test('a @g/sync Pool runs the handlers (a number makes one); its members are the handlers', async () => {
+    const pool = new Pool(2);
+    const server = make(
+      function* (sock: Socket) {
+        yield* sock.recv();
+      },
+      { spawn: pool },
+    );
+    expect(server.pool).toBe(pool);
+    expect(make(echoserver, { spawn: 3 }).pool).toBeInstanceOf(Pool);
+    await run(server.start());
+    const conns = await Promise.all([1, 2, 3].map(() => plainConnect(server.serverPort!)));
+    await delay(100);
+    expect(pool.freeCount()).toBe(0);
+    expect(server.handlerCount).toBe(2);
+    expect(server.queued).toBe(1);
+    conns[0]!.end('x');
+    await delay(100);
+    expect(server.handlerCount).toBe(2);
+    expect(server.queued).toBe(0);
+    for (const c of conns) c.destroy();
+    await delay(50);
+    expect(pool.freeCount()).toBe(2);
   });
 
   test('a Pool-like object (spawn is an Op that waits when full) runs the handlers', async () => {
