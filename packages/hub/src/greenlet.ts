@@ -166,8 +166,14 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   /** Schedules the greenlet to start after `seconds`. No-op unless new. */
   startLater(seconds: number): void {
     checkSeconds(seconds, 'startLater(seconds)');
+    if (seconds === Infinity) {
+      throw new RangeError(
+        'startLater(seconds): seconds must be finite (a greenlet that never starts needs no start)',
+      );
+    }
     if (this._hstate !== NEW) return;
     this._hstate = SCHEDULED;
+    this._hub.loop.nowUpdate();
     const t = this._hub.loop.timer(Math.max(0, seconds), 0);
     t.data = this;
     rare(this).laterTimer = t;
@@ -480,8 +486,10 @@ export function killNow(g: HubGreenlet, exception: unknown, timeout: number | nu
   if (g instanceof Greenlet) {
     const r = rare(g);
     if (r.killExc === undefined) r.killExc = exc;
-    if (r.laterTimer === null) {
-      const t = g._hub.loop.timer(timeout ?? g._hub.killGrace, 0);
+    const grace = timeout ?? g._hub.killGrace;
+    if (r.laterTimer === null && grace !== Infinity) {
+      g._hub.loop.nowUpdate();
+      const t = g._hub.loop.timer(grace, 0);
       t.data = g;
       r.laterTimer = t;
       t.start(onKillGrace);

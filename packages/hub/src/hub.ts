@@ -90,7 +90,10 @@ export interface HubLoop {
 export interface HubOptions {
   /** Seconds of continuous running before Node gets a turn (default 0.005). */
   switchInterval?: number;
-  /** Default grace period of kill() before the forced end, in seconds (default 1). */
+  /**
+   * Default grace period of kill() (and of an expired Timeout) before the forced end, in
+   * seconds (default 1; Infinity: never force).
+   */
   killGrace?: number;
   /** Record a full stack at every spawn for error reports (debug; ~1.4 µs a spawn). */
   spawnStacks?: boolean;
@@ -164,6 +167,16 @@ export class Hub extends HubBase {
     this.loop = loop;
     this.switchInterval = options.switchInterval ?? 0.005;
     this.killGrace = options.killGrace ?? 1;
+    for (const [k, v] of [
+      ['switchInterval', this.switchInterval],
+      ['killGrace', this.killGrace],
+    ] as const) {
+      if (typeof v !== 'number' || !(v >= 0)) {
+        throw new RangeError(
+          `createHub({ ${k} }): must be a number of seconds >= 0 (killGrace may be Infinity: never force), got ${String(v)}`,
+        );
+      }
+    }
     this.spawnStacks = options.spawnStacks ?? false;
     this.asyncContext = options.asyncContext ?? true;
     this.kickCb = () => {
@@ -288,7 +301,8 @@ export class Hub extends HubBase {
         resolve(idle);
       };
       (this.joiners ??= []).push(done);
-      if (timeout !== undefined && timeout !== null) {
+      if (timeout !== undefined && timeout !== null && timeout !== Infinity) {
+        this.loop.nowUpdate();
         timer = this.loop.timer(timeout, 0);
         timer.ref = false;
         timer.start(() => {

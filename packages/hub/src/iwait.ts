@@ -79,8 +79,10 @@ class IWait<T extends Waitable> implements OpIterator<T> {
       if (this.pending.size === 0) return this.finish();
       const g = current('iwait().next()');
       const loop = g._hub.loop;
-      if (this.timeout !== null && this.deadline === null)
+      if (this.timeout !== null && this.deadline === null) {
+        loop.nowUpdate();
         this.deadline = loop.now() + this.timeout;
+      }
       this.seq = beginWait(g, 'iwait');
       this.waiter = g;
       if (this.deadline !== null) armWaitTimer(g, Math.max(0, this.deadline - loop.now()));

@@ -36,6 +36,7 @@ export function spawnLater<A extends unknown[], R>(
   ...args: A
 ): Greenlet<ResultOf<R>, A> {
   checkSeconds(seconds, 'spawnLater(seconds, fn)');
+  if (seconds === Infinity) throw new RangeError('spawnLater(seconds, fn): seconds must be finite');
   if (typeof fn !== 'function') {
     throw new TypeError('spawnLater(seconds, fn, ...args): fn must be a function');
   }

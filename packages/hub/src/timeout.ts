@@ -136,6 +136,7 @@ export class Timeout extends Error {
       w.ref = this.refd;
     } else {
       w.set(Math.max(0, this.seconds), 0);
+      w.ref = this.refd;
     }
     this.state = 1;
     w.start(onExpire);
@@ -191,10 +192,16 @@ export class Timeout extends Error {
       const err = this.toRaise();
       this.raised = err;
       requestThrow(g, err);
-      // Grace period: if the block is not left by then, end the greenlet.
-      const w = this.timer;
-      w.set(g._hub.killGrace, 0);
-      w.start(onExpire);
+      // Grace period: if the block is not left by then, end the greenlet. The grace timer
+      // does not hold the loop (a greenlet that swallowed the Timeout and then waits on a
+      // referenced watcher keeps it alive anyway; one that ended needs no forced end).
+      const grace = g._hub.killGrace;
+      if (grace !== Infinity) {
+        const w = this.timer;
+        w.set(grace, 0);
+        w.ref = false;
+        w.start(onExpire);
+      }
       return;
     }
     if (this.state === 2 && g._state !== 2 /* DEAD */) {

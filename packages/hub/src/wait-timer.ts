@@ -8,6 +8,9 @@
  * The wait must call `disarmWaitTimer(g)` when it ends, however it ends, or the timer would
  * keep the loop alive for its full delay.
  *
+ * `armWaitTimer` updates the loop time first (so the timeout counts from now, not from the
+ * time cached at the last loop iteration); sleep() updates it itself.
+ *
  * `seconds` 0 or negative: the timer is due at once (it fires at the next loop poll, after
  * what is already runnable). `Infinity`: no timer is armed (no time limit). NaN is refused by
  * the callers (checkSeconds).
@@ -31,6 +34,8 @@ function onSleepTimer(w: any): void {
 }
 
 export function armWaitTimer(g: HubGreenlet, seconds: number, ref = true, priority = 0): void {
+  // Measured from the present, not from the loop time cached at the last iteration.
+  g._hub.loop.nowUpdate();
   arm(g, seconds, ref, priority, onWaitTimer);
 }
 

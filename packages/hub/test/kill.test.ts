@@ -150,6 +150,40 @@ describe('the forced end after the grace period', () => {
     expect(log).toEqual(['caught']);
   });
 
+  test('kill({ timeout: Infinity }) (or killGrace Infinity) never forces; Infinity join/get timeouts wait', async () => {
+    const { run, hub } = vhub({ killGrace: Infinity });
+    await run(function* () {
+      const stubborn = spawn(function* () {
+        for (let i = 0; i < 3; i++) {
+          try {
+            yield* sleep(10);
+          } catch {}
+        }
+        return 'ended on its own';
+      });
+      yield* sleep(0);
+      yield* stubborn.kill({ timeout: Infinity });
+      expect(hub.loop.now()).toBe(20);
+      expect(stubborn.value).toBe('ended on its own');
+      const g = spawn(sleep, 1);
+      expect(yield* g.join(Infinity)).toBe(true);
+      const h = spawn(() => 'v');
+      expect(yield* h.get({ timeout: Infinity })).toBe('v');
+    });
+    expect(() => vhub({ killGrace: -1 })).toThrow(RangeError);
+    expect(() => vhub({ killGrace: Number.NaN })).toThrow(RangeError);
+  });
+
+  test('spawnLater(Infinity) and startLater(Infinity) are a RangeError', async () => {
+    const { run } = vhub();
+    const { spawnLater, Greenlet } = await import('../src/index.js');
+    await run(function* () {
+      expect(() => spawnLater(Infinity, () => 1)).toThrow(RangeError);
+      expect(() => new Greenlet(() => 1).startLater(Infinity)).toThrow(RangeError);
+      yield* sleep(0);
+    });
+  });
+
   test('kill({ timeout: NaN }) is a TypeError at the call; nothing is killed', async () => {
     const { run } = vhub();
     await run(function* () {

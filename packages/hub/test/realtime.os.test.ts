@@ -165,6 +165,37 @@ describe('on the real clock', () => {
     expect(await hub.join()).toBe(true);
   });
 
+  test('timeouts count from the call, not from the loop time cached before a long computation', async () => {
+    const hub = nodeHub();
+    const r = await hub.run(function* () {
+      const g = spawn(sleep, 10);
+      yield* sleep(0);
+      const busyUntil = performance.now() + 100;
+      while (performance.now() < busyUntil) {
+        // 100 ms without yielding: the loop's cached time is now 0.1 s old
+      }
+      let t0 = now();
+      yield* g.join(0.05);
+      const dtJoin = now() - t0;
+      const busy2 = performance.now() + 100;
+      while (performance.now() < busy2) {}
+      t0 = now();
+      const later = spawnLater(0.05, () => now());
+      const firedAt = yield* later.get();
+      yield* g.kill();
+      return { dtJoin, dtLater: firedAt - t0 };
+    });
+    expect(r.dtJoin).toBeGreaterThanOrEqual(0.049);
+    expect(r.dtLater).toBeGreaterThanOrEqual(0.049);
+    // hub.join(timeout) from async code after the hub sat idle
+    const sleeper = await hub.run(() => spawn(sleep, 10));
+    await new Promise((res) => setTimeout(res, 100));
+    const t0 = now();
+    expect(await hub.join(0.05)).toBe(false);
+    expect(now() - t0).toBeGreaterThanOrEqual(0.049);
+    await hub.run(sleeper.kill());
+  });
+
   test('until() of a promise that never settles is ended by a Timeout', async () => {
     const hub = nodeHub();
     const r = await hub.run(function* () {
