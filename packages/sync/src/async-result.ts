@@ -155,7 +155,7 @@ export class AsyncResult<T = unknown> implements Waitable, LinkTarget {
         if ((yield* toHub(g)) !== w) throw new Timeout(secondsOf(timeout!));
       } finally {
         if (timeout !== null) disarm(g, t);
-        this.waiters.remove(w);
+        this.waiters.done(w);
       }
     }
     if (this.state === ERROR) throw this.exc;
@@ -172,7 +172,7 @@ export class AsyncResult<T = unknown> implements Waitable, LinkTarget {
         yield* toHub(g);
       } finally {
         if (timeout !== null) disarm(g, null);
-        this.waiters.remove(w);
+        this.waiters.done(w);
       }
     }
     return this.val;

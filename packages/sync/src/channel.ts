@@ -37,12 +37,15 @@ import {
 } from '@g/hub';
 import { Empty, Full } from './errors.js';
 import { getBody, NONE, type Source } from './get.js';
+import { type Names, nameOps } from './names.js';
 import type { QueueOptions } from './queue.js';
 import { QueueIterator, StopIteration } from './queue-iterator.js';
 import { arm, checkTimeoutOrTimeout, disarm } from './timeouts.js';
 import { WaitList } from './wait-list.js';
 
 export class Channel<T> implements Source<T> {
+  /** @internal names of the Ops. */
+  declare readonly _n: Names;
   /** @internal */
   readonly _getters = new WaitList();
   /** @internal */
@@ -80,6 +83,7 @@ export class Channel<T> implements Source<T> {
 
   /** Hands `item` to a getter, waiting for one as needed. See the class comment. */
   put(item: T, options?: QueueOptions): Op<void> {
+    if (options === undefined) return trackOp(this.putBody(item, true, null), 'Channel.put');
     const block = options?.block ?? true;
     const timeout = block
       ? checkTimeoutOrTimeout(options?.timeout, 'put(item, { timeout })')
@@ -96,6 +100,7 @@ export class Channel<T> implements Source<T> {
 
   /** Takes an item from a putter, waiting for one as needed. See the class comment. */
   get(options?: QueueOptions): Op<T> {
+    if (options === undefined) return trackOp(getBody(this, true, null, null), 'Channel.get');
     const block = options?.block ?? true;
     const timeout = block ? checkTimeoutOrTimeout(options?.timeout, 'get({ timeout })') : null;
     return trackOp(getBody(this, block, timeout, null), 'Channel.get');
@@ -157,7 +162,9 @@ export class Channel<T> implements Source<T> {
       if ((yield* toHub(g)) !== w) throw new Full();
     } finally {
       if (timeout !== null) disarm(g, t);
-      this._putters.remove(w);
+      this._putters.done(w);
     }
   }
 }
+
+nameOps(Channel, 'put', 'get');

@@ -107,7 +107,7 @@ export class Event implements Waitable {
       return this.flag;
     } finally {
       if (timeout !== null) disarm(g, null);
-      this.waiters.remove(w);
+      this.waiters.done(w);
     }
   }
 }

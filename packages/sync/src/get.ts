@@ -8,11 +8,13 @@
  */
 import { beginWait, currentHubGreenlet, type Timeout, toHub } from '@g/hub';
 import { Empty, ShutDown } from './errors.js';
+import type { Names } from './names.js';
 import { arm, disarm } from './timeouts.js';
 import type { Waiter, WaitList } from './wait-list.js';
 
 /** @internal what a queue or channel offers to get(). */
 export interface Source<T> {
+  readonly _n: Names;
   _tryGet(): T | typeof NONE;
   readonly _getters: WaitList;
   _isShut(): boolean;
@@ -43,7 +45,7 @@ export function* getBody<T>(
   if (x !== NONE) return x;
   if (q._isShut()) throw shutDown(q, 'get');
   if (!block) throw new Empty();
-  const g = currentHubGreenlet(`${(q as any).constructor.name}.get()`);
+  const g = currentHubGreenlet(q._n['get()']!);
   const seq = beginWait(g, 'Queue.get');
   const w = q._getters.add(g, seq, undefined);
   const t = timeout === null ? null : arm(g, timeout);
@@ -56,6 +58,6 @@ export function* getBody<T>(
   } finally {
     if (holder !== null) holder.waiting = null;
     if (timeout !== null) disarm(g, t);
-    q._getters.remove(w);
+    q._getters.done(w);
   }
 }

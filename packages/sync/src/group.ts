@@ -69,6 +69,7 @@ import {
   withdrawThrow,
 } from '@g/hub';
 import { IMap, type IMapOptions, type MapSource } from './imap.js';
+import { type Names, nameOps } from './names.js';
 import { arm, callInline, checkTimeout, describe, disarm } from './timeouts.js';
 import { WaitList } from './wait-list.js';
 
@@ -105,6 +106,8 @@ type AnyGreenlet = Greenlet<any, any>;
 const NO_ERROR = Symbol('no error');
 
 export class Group implements Iterable<AnyGreenlet> {
+  /** @internal names of the Ops (per class). */
+  declare readonly _n: Names;
   /** @internal */
   readonly _members = new Set<AnyGreenlet>();
   /** @internal members killed and not dead yet. */
@@ -160,7 +163,7 @@ export class Group implements Iterable<AnyGreenlet> {
   /** Waits until spawn would not wait; resolves freeCount() (a Group: at once). */
   waitAvailable(timeout?: number | null): Op<number> {
     checkTimeout(timeout, 'waitAvailable(timeout)');
-    return trackOp(valueOp(this.freeCount()), `${this.constructor.name}.waitAvailable`);
+    return trackOp(valueOp(this.freeCount()), this._n.waitAvailable!);
   }
 
   /** Adds `g` (a no-op if it is dead or a member already). A Pool's may wait for a slot. */
@@ -168,7 +171,7 @@ export class Group implements Iterable<AnyGreenlet> {
     checkGreenlet(g, 'add(greenlet)');
     const blocking = options?.blocking ?? true;
     const timeout = checkTimeout(options?.timeout, 'add(greenlet, { timeout })');
-    return trackOp(this._addBody(g, blocking, timeout), `${this.constructor.name}.add`);
+    return trackOp(this._addBody(g, blocking, timeout), this._n.add!);
   }
 
   /** Adds the unstarted `g` (as add) and starts it. */
@@ -176,13 +179,13 @@ export class Group implements Iterable<AnyGreenlet> {
     checkGreenlet(g, 'start(greenlet)');
     const blocking = options?.blocking ?? true;
     const timeout = checkTimeout(options?.timeout, 'start(greenlet, { timeout })');
-    return trackOp(this._startBody(g, blocking, timeout), `${this.constructor.name}.start`);
+    return trackOp(this._startBody(g, blocking, timeout), this._n.start!);
   }
 
   /** Makes a greenlet running `fn(...args)`, adds it and starts it; resolves the greenlet. */
   spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Op<Greenlet<ResultOf<R>, A>> {
     checkFn(fn, 'spawn(fn, ...args)');
-    return trackOp(this._spawnBody(fn, args), `${this.constructor.name}.spawn`);
+    return trackOp(this._spawnBody(fn, args), this._n.spawn!);
   }
 
   /** Stops tracking `g` (its slot, in a Pool, is free at once). Never waits. */
@@ -196,10 +199,7 @@ export class Group implements Iterable<AnyGreenlet> {
   /** Waits until the group is empty; see the class comment. */
   join(options?: GroupJoinOptions): Op<boolean> {
     const timeout = checkTimeout(options?.timeout, 'join({ timeout })');
-    return trackOp(
-      this._joinBody(timeout, options?.raiseError ?? false),
-      `${this.constructor.name}.join`,
-    );
+    return trackOp(this._joinBody(timeout, options?.raiseError ?? false), this._n.join!);
   }
 
   /** Kills every member; see the class comment. */
@@ -207,7 +207,7 @@ export class Group implements Iterable<AnyGreenlet> {
     const timeout = checkTimeout(options?.timeout, 'kill({ timeout })');
     return trackOp(
       this._killBody(options?.exception, options?.block ?? true, timeout),
-      `${this.constructor.name}.kill`,
+      this._n.kill!,
     );
   }
 
@@ -217,7 +217,7 @@ export class Group implements Iterable<AnyGreenlet> {
     const timeout = checkTimeout(options?.timeout, 'killone(greenlet, { timeout })');
     return trackOp(
       this._killoneBody(g, options?.exception, options?.block ?? true, timeout),
-      `${this.constructor.name}.killone`,
+      this._n.killone!,
     );
   }
 
@@ -234,10 +234,7 @@ export class Group implements Iterable<AnyGreenlet> {
    */
   apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Op<ResultOf<R>> {
     checkFn(fn, 'apply(fn, args)');
-    return trackOp(
-      this._applyBody(fn, args ?? ([] as unknown as A)),
-      `${this.constructor.name}.apply`,
-    );
+    return trackOp(this._applyBody(fn, args ?? ([] as unknown as A)), this._n.apply!);
   }
 
   /**
@@ -281,7 +278,7 @@ export class Group implements Iterable<AnyGreenlet> {
         if (callback !== undefined && callback !== null) spawn(callback, r);
         return r;
       })(),
-      `${this.constructor.name}.applyCb`,
+      this._n.applyCb!,
     );
   }
 
@@ -292,7 +289,7 @@ export class Group implements Iterable<AnyGreenlet> {
    */
   map<A, R>(fn: (item: A) => R, items: MapSource<A>, options?: IMapOptions): Op<ResultOf<R>[]> {
     const it = new IMap<A, R>(this, fn, items, true, options, 'map');
-    return trackOp(it.collect(), `${this.constructor.name}.map`);
+    return trackOp(it.collect(), this._n.map!);
   }
 
   /** map() in a new greenlet (not a member); `callback(results)` on success. */
@@ -342,7 +339,7 @@ export class Group implements Iterable<AnyGreenlet> {
     checkFn(fn, 'scope([options,] fn)');
     return trackOp(
       this._scopeBody(options.cancelOnError ?? false, fn as (g: this) => unknown),
-      `${this.constructor.name}.scope`,
+      this._n.scope!,
     );
   }
 
@@ -462,7 +459,7 @@ export class Group implements Iterable<AnyGreenlet> {
     const snapshot = raiseError ? [...this._members] : null;
     let ok = true;
     if (this._members.size > 0) {
-      const g = currentHubGreenlet(`${this.constructor.name}.join()`);
+      const g = currentHubGreenlet(this._n['join()']!);
       const seq = beginWait(g, 'Group.join');
       const w = this._emptyWaiters.add(g, seq, undefined);
       if (timeout !== null) arm(g, timeout);
@@ -470,7 +467,7 @@ export class Group implements Iterable<AnyGreenlet> {
         ok = (yield* toHub(g)) === w;
       } finally {
         if (timeout !== null) disarm(g, null);
-        this._emptyWaiters.remove(w);
+        this._emptyWaiters.done(w);
       }
     }
     if (snapshot !== null) {
@@ -528,7 +525,7 @@ export class Group implements Iterable<AnyGreenlet> {
 
   /** @internal */
   *_scopeBody(cancelOnError: boolean, fn: (g: this) => unknown): Generator<unknown, any, any> {
-    const me = currentHubGreenlet(`${this.constructor.name}.scope()`);
+    const me = currentHubGreenlet(this._n['scope()']!);
     let failure: { error: unknown } | null = null;
     let watcher: ((g: AnyGreenlet) => void) | null = null;
     if (cancelOnError) {
@@ -565,7 +562,24 @@ export class Group implements Iterable<AnyGreenlet> {
   }
 }
 
+const GROUP_OPS = [
+  'waitAvailable',
+  'add',
+  'start',
+  'spawn',
+  'join',
+  'kill',
+  'killone',
+  'apply',
+  'applyCb',
+  'map',
+  'scope',
+];
+nameOps(Group, ...GROUP_OPS);
+
 /** Kills `g` without waiting (for GreenletExit, its non-waiting dispose). */
+export { GROUP_OPS };
+
 export function killNoWait(g: AnyGreenlet, exception: unknown): void {
   if (exception === undefined || exception === null) {
     g[Symbol.dispose]();

@@ -20,6 +20,7 @@
  */
 import { trackOp } from '@g/greenlet';
 import { beginWait, currentHubGreenlet, type Op, toHub } from '@g/hub';
+import { nameOps } from './names.js';
 import { Queue } from './queue.js';
 import { arm, checkTimeout, disarm } from './timeouts.js';
 import { WaitList } from './wait-list.js';
@@ -61,7 +62,7 @@ export class JoinableQueue<T> extends Queue<T> {
   /** Waits until every task is done; resolves true, or false after `timeout` seconds. */
   join(timeout?: number | null): Op<boolean> {
     const t = checkTimeout(timeout, 'join(timeout)');
-    return trackOp(this.joinBody(t), `${this.constructor.name}.join`);
+    return trackOp(this.joinBody(t), this._n.join!);
   }
 
   /** @internal */
@@ -79,7 +80,7 @@ export class JoinableQueue<T> extends Queue<T> {
 
   private *joinBody(timeout: number | null): Generator<unknown, boolean, any> {
     if (this._unfinished === 0) return true;
-    const g = currentHubGreenlet(`${this.constructor.name}.join()`);
+    const g = currentHubGreenlet(this._n['join()']!);
     const seq = beginWait(g, 'JoinableQueue.join');
     const w = this.joiners.add(g, seq, undefined);
     if (timeout !== null) arm(g, timeout);
@@ -87,7 +88,9 @@ export class JoinableQueue<T> extends Queue<T> {
       return (yield* toHub(g)) === w;
     } finally {
       if (timeout !== null) disarm(g, null);
-      this.joiners.remove(w);
+      this.joiners.done(w);
     }
   }
 }
+
+nameOps(JoinableQueue, 'put', 'get', 'peek', 'join');

@@ -4,6 +4,7 @@
  * item put at once.
  */
 import { JoinableQueue } from './joinable-queue.js';
+import { nameOps } from './names.js';
 import { Lifo } from './store.js';
 
 export class LifoQueue<T> extends JoinableQueue<T> {
@@ -14,3 +15,5 @@ export class LifoQueue<T> extends JoinableQueue<T> {
     this._unfinished = this._items.size;
   }
 }
+
+nameOps(LifoQueue, 'put', 'get', 'peek', 'join');

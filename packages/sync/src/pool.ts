@@ -32,7 +32,8 @@
 import { trackOp } from '@g/greenlet';
 import { beginWait, currentHubGreenlet, type Op, toHub } from '@g/hub';
 import { PoolFull } from './errors.js';
-import { Group } from './group.js';
+import { GROUP_OPS, Group } from './group.js';
+import { nameOps } from './names.js';
 import { arm, checkTimeout, disarm } from './timeouts.js';
 import { WaitList } from './wait-list.js';
 
@@ -92,7 +93,7 @@ export class Pool extends Group {
   /** @internal */
   override *_waitSlot(blocking: boolean, timeout: number | null): Generator<unknown, boolean, any> {
     if (!blocking) return false;
-    const g = currentHubGreenlet('Pool.spawn()');
+    const g = currentHubGreenlet(this._n['spawn()']!);
     const seq = beginWait(g, 'Pool slot');
     const w = this.slotWaiters.add(g, seq, undefined);
     if (timeout !== null) arm(g, timeout);
@@ -100,7 +101,7 @@ export class Pool extends Group {
       return (yield* toHub(g)) === w;
     } finally {
       if (timeout !== null) disarm(g, null);
-      this.slotWaiters.remove(w);
+      this.slotWaiters.done(w);
     }
   }
 
@@ -145,10 +146,12 @@ export class Pool extends Group {
       return this.freeCount();
     } finally {
       if (timeout !== null) disarm(g, null);
-      this.availWaiters.remove(w);
+      this.availWaiters.done(w);
     }
   }
 }
+
+nameOps(Pool, ...GROUP_OPS);
 
 function checkSize(n: unknown, what: string): number {
   if (n === undefined || n === null) return Infinity;

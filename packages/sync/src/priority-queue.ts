@@ -14,6 +14,7 @@
  * getter is handed the item put at once (there is nothing smaller in an empty queue).
  */
 import { JoinableQueue } from './joinable-queue.js';
+import { nameOps } from './names.js';
 import { defaultCompare, Heap } from './store.js';
 
 export class PriorityQueue<T> extends JoinableQueue<T> {
@@ -31,3 +32,5 @@ export class PriorityQueue<T> extends JoinableQueue<T> {
     this._unfinished = this._items.size;
   }
 }
+
+nameOps(PriorityQueue, 'put', 'get', 'peek', 'join');

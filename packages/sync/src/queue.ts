@@ -51,6 +51,7 @@ import {
 } from '@g/hub';
 import { Empty, Full } from './errors.js';
 import { getBody, NONE, type Source, shutDown } from './get.js';
+import { type Names, nameOps } from './names.js';
 import { QueueIterator, StopIteration } from './queue-iterator.js';
 import { Fifo, type Store } from './store.js';
 import { arm, checkTimeoutOrTimeout, disarm } from './timeouts.js';
@@ -64,6 +65,8 @@ export interface QueueOptions {
 }
 
 export class Queue<T> implements Source<T> {
+  /** @internal names of the Ops (per class). */
+  declare readonly _n: Names;
   /** @internal the items. */
   _items: Store<T>;
   /** @internal the bound (Infinity: none). */
@@ -130,11 +133,12 @@ export class Queue<T> implements Source<T> {
 
   /** Puts `item`, waiting for room as needed. See the class comment. */
   put(item: T, options?: QueueOptions): Op<void> {
+    if (options === undefined) return trackOp(putBody(this, item, true, null), this._n.put!);
     const block = options?.block ?? true;
     const timeout = block
       ? checkTimeoutOrTimeout(options?.timeout, 'put(item, { timeout })')
       : null;
-    return trackOp(putBody(this, item, block, timeout), `${this.constructor.name}.put`);
+    return trackOp(putBody(this, item, block, timeout), this._n.put!);
   }
 
   /** Puts `item` if there is room, else raises Full. Never waits. */
@@ -145,9 +149,10 @@ export class Queue<T> implements Source<T> {
 
   /** Removes and returns the next item, waiting as needed. See the class comment. */
   get(options?: QueueOptions): Op<T> {
+    if (options === undefined) return trackOp(getBody(this, true, null, null), this._n.get!);
     const block = options?.block ?? true;
     const timeout = block ? checkTimeoutOrTimeout(options?.timeout, 'get({ timeout })') : null;
-    return trackOp(getBody(this, block, timeout, null), `${this.constructor.name}.get`);
+    return trackOp(getBody(this, block, timeout, null), this._n.get!);
   }
 
   /** Removes and returns the next item, or raises Empty (ShutDown once shut and empty). */
@@ -162,7 +167,7 @@ export class Queue<T> implements Source<T> {
   peek(options?: QueueOptions): Op<T> {
     const block = options?.block ?? true;
     const timeout = block ? checkTimeoutOrTimeout(options?.timeout, 'peek({ timeout })') : null;
-    return trackOp(peekBody(this, block, timeout), `${this.constructor.name}.peek`);
+    return trackOp(peekBody(this, block, timeout), this._n.peek!);
   }
 
   /** Returns the next item without removing it, or raises Empty. */
@@ -262,6 +267,8 @@ export class Queue<T> implements Source<T> {
   }
 }
 
+nameOps(Queue, 'put', 'get', 'peek');
+
 /** Validates a maxsize; returns Infinity for "unbounded". */
 export function checkMaxsize(n: unknown, what: string): number {
   if (n === undefined || n === null || n === 0) return Infinity;
@@ -282,7 +289,7 @@ function* putBody<T>(
   if (q._shut !== 0) throw shutDown(q, 'put');
   if (q._tryPut(item)) return;
   if (!block) throw new Full();
-  const g = currentHubGreenlet(`${q.constructor.name}.put()`);
+  const g = currentHubGreenlet(q._n['put()']!);
   const seq = beginWait(g, 'Queue.put');
   const w = q._putters.add(g, seq, item);
   const t = timeout === null ? null : arm(g, timeout);
@@ -290,7 +297,7 @@ function* putBody<T>(
     if ((yield* toHub(g)) !== w) throw new Full();
   } finally {
     if (timeout !== null) disarm(g, t);
-    q._putters.remove(w);
+    q._putters.done(w);
   }
 }
 
@@ -302,7 +309,7 @@ function* peekBody<T>(
   if (q._items.size > 0) return q._items.peek();
   if (q._shut !== 0) throw shutDown(q, 'peek');
   if (!block) throw new Empty();
-  const g = currentHubGreenlet(`${q.constructor.name}.peek()`);
+  const g = currentHubGreenlet(q._n['peek()']!);
   const seq = beginWait(g, 'Queue.peek');
   const w = q._peekers.add(g, seq, undefined);
   const t = timeout === null ? null : arm(g, timeout);
@@ -311,6 +318,6 @@ function* peekBody<T>(
     throw new Empty();
   } finally {
     if (timeout !== null) disarm(g, t);
-    q._peekers.remove(w);
+    q._peekers.done(w);
   }
 }

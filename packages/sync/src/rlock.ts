@@ -127,7 +127,13 @@ export class RLock implements Waitable {
       this.depth++;
       return true;
     }
-    const ok = yield* acquireBody(this.block, blocking, timeout, 'RLock.acquire');
+    const ok = yield* acquireBody(
+      this.block,
+      blocking,
+      timeout,
+      'RLock.acquire',
+      'RLock.acquire()',
+    );
     if (ok) {
       this.owner = me;
       this.depth = 1;

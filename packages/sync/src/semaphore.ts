@@ -90,9 +90,18 @@ export class Semaphore implements Waitable {
 
   /** Takes a permit; resolves whether it got one. See the class comment. */
   acquire(options?: AcquireOptions): Op<boolean> {
+    if (options === undefined) {
+      return trackOp(
+        acquireBody(this, true, null, 'Semaphore.acquire', 'Semaphore.acquire()'),
+        'Semaphore.acquire',
+      );
+    }
     const blocking = options?.blocking ?? true;
     const timeout = blocking ? checkTimeout(options?.timeout, 'acquire({ timeout })') : null;
-    return trackOp(acquireBody(this, blocking, timeout, 'Semaphore.acquire'), 'Semaphore.acquire');
+    return trackOp(
+      acquireBody(this, blocking, timeout, 'Semaphore.acquire', 'Semaphore.acquire()'),
+      'Semaphore.acquire',
+    );
   }
 
   /** Gives a permit back: to the first waiter in line, else to the counter. Never waits. */
@@ -174,13 +183,14 @@ export function* acquireBody(
   blocking: boolean,
   timeout: number | null,
   what: string,
+  call: string,
 ): Generator<unknown, boolean, any> {
   if (s._counter > 0) {
     s._counter--;
     return true;
   }
   if (!blocking) return false;
-  const g = currentHubGreenlet(`${what}()`);
+  const g = currentHubGreenlet(call);
   const seq = beginWait(g, what);
   const w = s._acquirers.add(g, seq, undefined);
   if (timeout !== null) arm(g, timeout);
@@ -188,7 +198,7 @@ export function* acquireBody(
     return (yield* toHub(g)) === w;
   } finally {
     if (timeout !== null) disarm(g, null);
-    s._acquirers.remove(w);
+    s._acquirers.done(w);
   }
 }
 
@@ -203,12 +213,12 @@ function* waitBody(s: Semaphore, timeout: number | null): Generator<unknown, num
     return s._counter;
   } finally {
     if (timeout !== null) disarm(g, null);
-    s._watchers.remove(w);
+    s._watchers.done(w);
   }
 }
 
 function* holdBody(s: Semaphore, timeout: number | null): Generator<unknown, Disposable, any> {
-  if (!(yield* acquireBody(s, true, timeout, `${s.constructor.name}.hold`))) {
+  if (!(yield* acquireBody(s, true, timeout, 'Semaphore.hold', 'Semaphore.hold()'))) {
     throw new Timeout(timeout);
   }
   return releaser(s);

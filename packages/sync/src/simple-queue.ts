@@ -4,6 +4,7 @@
  * Everything else is Queue's (hand-off to waiting getters in FIFO order, Empty, timeouts,
  * iteration, shutdown). Its maxsize cannot be set.
  */
+import { nameOps } from './names.js';
 import { Queue } from './queue.js';
 
 export class SimpleQueue<T> extends Queue<T> {
@@ -19,3 +20,5 @@ export class SimpleQueue<T> extends Queue<T> {
     throw new TypeError('SimpleQueue has no maxsize (it is unbounded); use Queue(maxsize)');
   }
 }
+
+nameOps(SimpleQueue, 'put', 'get', 'peek');

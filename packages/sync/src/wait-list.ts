@@ -21,6 +21,10 @@ import { type HubGreenlet, isWaiting, wake } from '@g/hub';
 export class Waiter<V = any> {
   /** What a server handed over (an item), or what a putter offers. */
   value: V;
+  /** The waiting greenlet. */
+  g: HubGreenlet;
+  /** Its wait's sequence number. */
+  seq: number;
   /** @internal */
   prev: Waiter | null = null;
   /** @internal */
@@ -28,14 +32,18 @@ export class Waiter<V = any> {
   /** @internal true while in a list. */
   linked = false;
 
-  constructor(
-    readonly g: HubGreenlet,
-    readonly seq: number,
-    value: V,
-  ) {
+  constructor(g: HubGreenlet, seq: number, value: V) {
+    this.g = g;
+    this.seq = seq;
     this.value = value;
   }
 }
+
+// Waiters are recycled: a wait that blocked returns its Waiter with `done(w)` when it ends
+// (after removing it from its list), and the next wait reuses it. Nothing else keeps a
+// Waiter after its wait ended (a late wake-up for that wait is refused by the hub).
+const free: Waiter[] = [];
+const FREE_MAX = 256;
 
 export class WaitList {
   private head: Waiter | null = null;
@@ -45,7 +53,13 @@ export class WaitList {
 
   /** Appends a waiter for greenlet `g` at its wait `seq`. */
   add<V>(g: HubGreenlet, seq: number, value: V): Waiter<V> {
-    const w = new Waiter<V>(g, seq, value);
+    let w = free.pop() as Waiter<V> | undefined;
+    if (w === undefined) w = new Waiter<V>(g, seq, value);
+    else {
+      w.g = g;
+      w.seq = seq;
+      w.value = value;
+    }
     w.linked = true;
     const t = this.tail;
     if (t === null) this.head = w;
@@ -70,6 +84,17 @@ export class WaitList {
     else n.prev = p;
     w.prev = w.next = null;
     this.length--;
+  }
+
+  /**
+   * The wait of `w` ended: removes it if it is still in the list and recycles it. Call it
+   * once, in the Op's `finally`, after the last use of `w`.
+   */
+  done(w: Waiter): void {
+    if (w.linked) this.remove(w);
+    w.value = undefined;
+    w.g = undefined as unknown as HubGreenlet;
+    if (free.length < FREE_MAX) free.push(w);
   }
 
   /**

@@ -824,21 +824,6 @@ describe('imap over an endless source (DECISIONS: results stream, in flight stay
       expect(r.members).toBe(0);
     },
   );
-
-  test('for await over pool.imap from async code (default hub), leaving early closes it', async () => {
-    const pool = new Pool(2);
-    const got: number[] = [];
-    function* naturals() {
-      for (let i = 0; ; i++) yield i;
-    }
-    for await (const x of pool.imap((i: number) => i * 2, naturals())) {
-      got.push(x);
-      if (got.length === 5) break;
-    }
-    expect(got).toEqual([0, 2, 4, 6, 8]);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(pool.length).toBe(0);
-  });
 });
 
 describe('Group#scope (structured concurrency)', () => {

@@ -497,13 +497,6 @@ describe('Queue (gevent test__queue::TestQueue)', () => {
     expect(() => new Queue().peekNowait()).toThrow(Empty);
   });
 
-  test('for await over a queue from async code (default hub)', async () => {
-    const q = new Queue<number | typeof StopIteration>(null, [1, 2, StopIteration]);
-    const got: number[] = [];
-    for await (const x of q) got.push(x);
-    expect(got).toEqual([1, 2]);
-  });
-
   test('iter(stop) stops at a custom value', async () => {
     const r = await onVirtualHub(function* () {
       const q = new Queue<string>(null, ['a', 'b', 'end', 'c']);
