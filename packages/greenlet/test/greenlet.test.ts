@@ -2,7 +2,7 @@
 // JS thread). Each test cites the greenlet test it comes from.
 import { describe, expect, it } from 'vitest';
 import { GreenletError, GreenletExit } from '../src/errors.js';
-import { Greenlet, getcurrent, getmain, isGreenlet } from '../src/greenlet.js';
+import { Greenlet, getcurrent, getmain, isGreenlet, switchCount } from '../src/greenlet.js';
 
 class SomeError extends Error {
   override name = 'SomeError';
@@ -674,3 +674,33 @@ describe('subclasses', () => {
     expect(() => new NoRun().switch()).toThrow(/no run function/);
   });
 });
+
+describe('switchCount', () => {
+  it('counts every change of the current greenlet, from main and between bodies', () => {
+    // DECISIONS: a cheap switch counter (for the demo's switch rate)
+    const before = switchCount();
+    let b: Greenlet;
+    const a = new Greenlet(function* () {
+      yield* b.switch(); // a -> b
+      return 'a done'; // a -> main
+    });
+    b = new Greenlet(function* () {
+      yield* a.switch(); // b -> a
+    });
+    expect(a.switch()).toBe('a done'); // main -> a
+    expect(switchCount() - before).toBe(4);
+  });
+
+  it('does not count a greenlet switching to itself, or a refused switch', () => {
+    const before = switchCount();
+    getmain().switch(1);
+    expect(() => new Greenlet().switch()).toThrow(GreenletError);
+    const g = new Greenlet(function* () {
+      yield* getcurrent().switch();
+      yield* getcurrent().switch();
+    });
+    g.switch(); // main -> g, g -> main
+    expect(switchCount() - before).toBe(2);
+  });
+});
+
