@@ -59,3 +59,4 @@ export {
 export { type PatchSignalsOptions, patchSignals } from './signals.js';
 export { HubImmediate, HubTimeout, isHubImmediate, isHubTimeout } from './timer-objects.js';
 export { type PatchTimersOptions, patchTimers } from './timers.js';
+export { waitFor } from './wait-for.js';

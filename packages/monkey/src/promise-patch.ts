@@ -10,9 +10,11 @@
  * ```
  *
  * `patchPromises()` defines `Promise.prototype[Symbol.iterator]` (not enumerable): inside
- * a greenlet of a hub, `yield* promise` is `yield* until(promise)` (@g/hub): the greenlet
- * waits for the promise, killable, and gets its value or its rejection thrown. Every
- * promise-returning library can then be called in blocking style.
+ * a greenlet of a hub, `yield* promise` is `yield* waitFor(promise)` (wait-for.ts; @g/hub's
+ * `until` on a Node-backend hub): the greenlet waits for the promise, killable, and gets
+ * its value or its rejection thrown. Every promise-returning library can then be called
+ * in blocking style. On a virtual-clock hub the wait lets virtual time move (a promise of
+ * a patched timer settles); wait on real I/O there with `until(promise)`.
  *
  * Outside a greenlet (plain code, or iterating a promise with `for...of`, spread or
  * `Array.from`) the iterator throws a MonkeyError that says to `await` instead. Risk:
@@ -21,10 +23,11 @@
  * error. Hence opt-in. Undo with `unpatchAll()`.
  */
 import { getcurrent } from '@g/greenlet';
-import { hubOf, until } from '@g/hub';
+import { hubOf } from '@g/hub';
 import { MonkeyError } from './errors.js';
 import { applyPatch } from './patch-core.js';
 import { patchItem } from './registry.js';
+import { waitFor } from './wait-for.js';
 
 function promiseIterator(this: PromiseLike<unknown>): Iterator<unknown, unknown, any> {
   const hub = hubOf(getcurrent());
@@ -35,7 +38,7 @@ function promiseIterator(this: PromiseLike<unknown>): Iterator<unknown, unknown,
         'run(function* () { ... })',
     );
   }
-  return until(this)[Symbol.iterator]();
+  return waitFor(this)[Symbol.iterator]();
 }
 
 /** The modules the promises patch changes. */

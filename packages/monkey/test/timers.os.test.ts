@@ -135,6 +135,12 @@ describe('timers patch', () => {
     expect(realSeconds).toBeLessThan(30);
   });
 
+  it('runs p-retry from inside a greenlet with waitFor, its back-off on virtual time', async () => {
+    const r = line(await runFixture('p-retry.mjs'), 'p-retry-greenlet');
+    // Back-off 1, 3, 9 seconds.
+    expect(r).toEqual({ what: 'p-retry-greenlet', r: 4, seconds: 13 });
+  });
+
   it('runs lodash.debounce (CommonJS, Date.now and setTimeout) on virtual time, from a CommonJS program', async () => {
     const a = line(await runFixture('debounce.cjs'), 'debounce');
     const b = line(await runFixture('debounce.cjs'), 'debounce');
