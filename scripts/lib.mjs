@@ -70,6 +70,8 @@ export function pnpmBinDir() {
  */
 export function childEnv(extra = {}) {
   const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...extra };
+  // Left behind by `npx -p <pkg> ...`: any npx run below would try to install it again.
+  delete env.npm_config_package;
   const path = env.PATH ?? '';
   const dirs = [];
   const node = onPath('node', path);
