@@ -81,12 +81,7 @@ export class Greenlet {
    * the body. `run` may be left out and set later with `g.run = fn`, until the first switch.
    */
   constructor(run?: GreenletRun | null, parent?: Greenlet | null) {
-    if (run !== undefined && run !== null && typeof run !== 'function') {
-      throw new TypeError(
-        `new Greenlet(run): run must be a function (a generator function to be able to ` +
-          `switch), got ${describe(run)}`,
-      );
-    }
+    if (run !== undefined && run !== null) checkRun(run, 'new Greenlet(run): run');
     this._run = run ?? null;
     if (parent === undefined || parent === null) {
       this._parent = RT.current as Greenlet;
@@ -108,9 +103,7 @@ export class Greenlet {
     if (this._state !== UNSTARTED) {
       throw new GreenletError('run cannot be set once the greenlet has started');
     }
-    if (fn !== undefined && fn !== null && typeof fn !== 'function') {
-      throw new TypeError(`greenlet.run must be a function, got ${describe(fn)}`);
-    }
+    if (fn !== undefined && fn !== null) checkRun(fn, 'greenlet.run');
     this._run = fn ?? null;
   }
 
@@ -258,6 +251,37 @@ export function isIterator(r: any): r is Iterator<unknown> {
     typeof r.next === 'function' &&
     typeof r.throw === 'function' &&
     typeof r.return === 'function'
+  );
+}
+
+const AsyncGeneratorFunction = async function* () {}.constructor;
+
+/** Refuses a run that is not a function, or that is an async generator function. */
+function checkRun(fn: unknown, what: string): void {
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `${what} must be a function (a generator function to be able to switch), got ${describe(fn)}`,
+    );
+  }
+  if (fn.constructor === AsyncGeneratorFunction) throw asyncBody(what);
+}
+
+/** @internal True for an async iterator that is not also a sync one (an async generator). */
+export function isAsyncOnlyIterator(r: any): boolean {
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    typeof r[Symbol.asyncIterator] === 'function' &&
+    typeof r[Symbol.iterator] !== 'function'
+  );
+}
+
+/** @internal */
+export function asyncBody(what: string): TypeError {
+  return new TypeError(
+    `${what} is an async generator (async function*): a greenlet body is a generator ` +
+      'function (function*), whose switches are run with yield*, or a plain function. To ' +
+      "wait for a promise inside a greenlet, use @g/hub's `yield* until(promise)`.",
   );
 }
 

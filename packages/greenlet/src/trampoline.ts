@@ -18,9 +18,11 @@
 import { GreenletError, isGreenletExit } from './errors.js';
 import {
   ACTIVE,
+  asyncBody,
   DEAD,
   forgotten,
   type Greenlet,
+  isAsyncOnlyIterator,
   isIterator,
   noRun,
   UNSTARTED,
@@ -101,6 +103,9 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
             const body = target._start(run!, argc, value);
             value = undefined;
             if (isIterator(body)) {
+              // An async generator also has next/throw/return, but they return promises:
+              // driving one would loop forever on "bad yields".
+              if (isAsyncOnlyIterator(body)) throw asyncBody('the greenlet body');
               target._gen = body;
               r = body.next();
               if (r.done) {

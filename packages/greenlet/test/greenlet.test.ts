@@ -703,4 +703,3 @@ describe('switchCount', () => {
     expect(switchCount() - before).toBe(2);
   });
 });
-

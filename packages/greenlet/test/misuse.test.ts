@@ -303,6 +303,29 @@ describe('plain-function bodies', () => {
     expect(() => g.switch()).toThrow(/plain \(non-generator\) code running inside a body/);
   });
 
+  it('refuses an async generator function as run, at construction and on assignment', () => {
+    // greenlet: run must be something the greenlet can drive; an async generator is not
+    expect(() => new Greenlet(async function* () {})).toThrow(TypeError);
+    expect(() => new Greenlet(async function* () {})).toThrow(
+      /async generator \(async function\*\)/,
+    );
+    const g = new Greenlet();
+    expect(() => {
+      g.run = async function* () {};
+    }).toThrow(/yield\* until\(promise\)/);
+    expect(g.run).toBeUndefined();
+  });
+
+  it('fails a plain function returning an async generator at the switch instead of looping', () => {
+    // without the check the trampoline would drive the async generator's promises forever
+    async function* ticks() {
+      yield 1;
+    }
+    const g = new Greenlet(() => ticks());
+    expect(() => g.switch()).toThrow(/the greenlet body is an async generator/);
+    expect(g.dead).toBe(true);
+  });
+
   it('calls run with the greenlet as this', () => {
     const g = new Greenlet(function (this: Greenlet) {
       return this;
