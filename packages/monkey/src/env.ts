@@ -29,6 +29,8 @@ export interface EnvSettings {
   };
   /** 'virtual' when G_CLOCK=virtual. */
   clock: 'node' | 'virtual';
+  /** The patches named in G_MONKEY itself (not through default/all). */
+  named: PatchName[];
 }
 
 const DEFAULTS: readonly PatchName[] = ['clock', 'timers', 'signals', 'blocking'];
@@ -49,6 +51,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): EnvSet
           .filter(Boolean);
   const chosen = new Set<PatchName>();
   const removed = new Set<PatchName>();
+  const named = new Set<PatchName>();
   const first = tokens[0] ?? 'default';
   if (first.startsWith('-')) for (const n of DEFAULTS) chosen.add(n);
   for (const t of tokens) {
@@ -59,8 +62,10 @@ export function settingsFromEnv(env: Record<string, string | undefined>): EnvSet
       const n = t.slice(1) as PatchName;
       chosen.delete(n);
       removed.add(n);
-    } else if (isName(t)) chosen.add(t);
-    else {
+    } else if (isName(t)) {
+      chosen.add(t);
+      named.add(t);
+    } else {
       throw new MonkeyError(
         `G_MONKEY: unknown patch "${t}"; use a comma-separated list of ${PATCH_ORDER.join(', ')} ` +
           "(or 'default', 'all', 'none', '-name' to leave one out)",
@@ -91,5 +96,5 @@ export function settingsFromEnv(env: Record<string, string | undefined>): EnvSet
     blocking: chosen.has('blocking') && mode !== 'off' ? mode : false,
     promises: chosen.has('promises'),
   };
-  return { patches, clock };
+  return { patches, clock, named: PATCH_ORDER.filter((n) => named.has(n)) };
 }

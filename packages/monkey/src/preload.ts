@@ -43,12 +43,19 @@ export function installDefaultHub(hub: Hub): void {
 
 /** Patches as the environment says; returns the hub it made (G_CLOCK=virtual) or null. */
 export function patchFromEnv(env: Record<string, string | undefined> = process.env): Hub | null {
-  const { patches, clock } = settingsFromEnv(env);
+  const { patches, clock, named } = settingsFromEnv(env);
   let hub: Hub | null = null;
   if (clock === 'virtual') {
     hub = createHub({ backend: 'virtual' });
     installDefaultHub(hub);
   }
-  patchAll({ ...patches, ...(hub !== null ? { hub } : {}) });
+  // clock and signals apply to one kind of hub each: left to the default (skipped quietly
+  // where they do not apply) unless G_MONKEY names them.
+  patchAll({
+    ...patches,
+    clock: patches.clock && !named.includes('clock') ? undefined : patches.clock,
+    signals: patches.signals && !named.includes('signals') ? undefined : patches.signals,
+    ...(hub !== null ? { hub } : {}),
+  });
   return hub;
 }

@@ -6,7 +6,7 @@ const DEFAULT = { clock: true, timers: true, signals: true, blocking: 'warn', pr
 
 describe('settingsFromEnv', () => {
   it('defaults to clock, timers, signals and blocking (warn), real clock', () => {
-    expect(settingsFromEnv({})).toEqual({ patches: DEFAULT, clock: 'node' });
+    expect(settingsFromEnv({})).toEqual({ patches: DEFAULT, clock: 'node', named: [] });
     expect(settingsFromEnv({ G_MONKEY: 'default' }).patches).toEqual(DEFAULT);
   });
 
@@ -45,6 +45,7 @@ describe('settingsFromEnv', () => {
     expect(settingsFromEnv({ G_CLOCK: 'virtual', G_MONKEY: 'timers' })).toEqual({
       patches: { clock: true, timers: true, signals: false, blocking: false, promises: false },
       clock: 'virtual',
+      named: ['timers'],
     });
     expect(settingsFromEnv({ G_CLOCK: 'virtual', G_MONKEY: 'default,-clock' }).patches.clock).toBe(
       false,
