@@ -129,8 +129,8 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   _value: T | undefined = undefined;
   /** @internal */
   _exception: unknown = null;
-  /** @internal */
-  _links: Link[] | null = null;
+  /** @internal links not yet called: one stored as is (the usual case), several in an array. */
+  _links: Link | Link[] | null = null;
   /** @internal a notifyLinks callback is queued. */
   _notifying = false;
   /** @internal the function's name, for reports. */
@@ -307,6 +307,10 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   unlink(cb: unknown): void {
     const links = this._links;
     if (links === null) return;
+    if (!Array.isArray(links)) {
+      if (links === cb || (links instanceof LinkEntry && links.cb === cb)) this._links = null;
+      return;
+    }
     for (let i = 0; i < links.length; i++) {
       const l = links[i];
       if (l === cb || (l instanceof LinkEntry && l.cb === cb)) {
@@ -323,7 +327,8 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** Number of links not yet called. */
   hasLinks(): number {
-    return this._links?.length ?? 0;
+    const links = this._links;
+    return links === null ? 0 : Array.isArray(links) ? links.length : 1;
   }
 
   /** Runs `cb(g)` synchronously whenever a greenlet is started with start/spawn. */
@@ -355,14 +360,16 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** @internal */
   _addLink(link: Link): void {
-    if (this._links === null) this._links = [link];
-    else this._links.push(link);
+    const links = this._links;
+    if (links === null) this._links = link;
+    else if (Array.isArray(links)) links.push(link);
+    else this._links = [links, link];
     if (this._hstate === DEAD) this._scheduleLinks();
   }
 
   /** @internal */
   _scheduleLinks(): void {
-    if (this._notifying || this._links === null || this._links.length === 0) return;
+    if (this._notifying || this.hasLinks() === 0) return;
     this._notifying = true;
     this._hub._push(CALLBACK, notifyLinks, this, 0);
   }
@@ -437,8 +444,15 @@ function notifyLinks(g: Greenlet<any>): void {
   const hub = g._hub;
   for (;;) {
     const links = g._links;
-    if (links === null || links.length === 0) return;
-    const link = links.shift()!;
+    let link: Link;
+    if (links === null) return;
+    if (Array.isArray(links)) {
+      if (links.length === 0) return;
+      link = links.shift()!;
+    } else {
+      link = links;
+      g._links = null;
+    }
     try {
       if (typeof link === 'function') {
         link(g);

@@ -28,7 +28,10 @@ export interface WaitOptions {
 }
 
 class IWait<T extends Waitable> implements OpIterator<T> {
-  private readonly pending = new Set<T>();
+  /** The distinct objects linked and not arrived yet (close() unlinks them). */
+  private readonly objects: Set<T> | T[];
+  /** Objects linked and not reported ready yet. */
+  private pending = 0;
   private readonly ready: T[] = [];
   private readyHead = 0;
   private readonly limit: number;
@@ -40,32 +43,55 @@ class IWait<T extends Waitable> implements OpIterator<T> {
   private readonly timeout: number | null;
   private readonly onReady = (obj: T) => {
     if (this.closed) return;
-    if (!this.pending.delete(obj)) return;
+    // Each object counts once, even if it calls back again.
+    const objs = this.objects;
+    if (Array.isArray(objs)) {
+      const i = objs.indexOf(obj);
+      if (i < 0) return;
+      objs.splice(i, 1);
+    } else if (!objs.delete(obj)) return;
+    this.pending--;
     this.ready.push(obj);
     const w = this.waiter;
     if (w !== null) wake(w, this.seq);
   };
 
   constructor(objects: Iterable<T>, options: WaitOptions) {
-    const list = [...objects];
-    for (const o of list) {
-      if (o === null || typeof o !== 'object' || typeof (o as any).rawlink !== 'function') {
+    const list = Array.isArray(objects) ? (objects as T[]) : [...objects];
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i] as any;
+      if (o === null || typeof o !== 'object' || typeof o.rawlink !== 'function') {
         throw new TypeError(
           'iwait/wait: every object must be waitable (rawlink/unlink/ready), e.g. a Greenlet or an Event',
         );
       }
     }
-    const seen = new Set<T>();
-    for (const o of list) {
-      if (seen.has(o)) continue;
-      seen.add(o);
-      if (o.ready()) this.ready.push(o);
-      else {
-        this.pending.add(o);
+    // Duplicates count once. A list of one or two needs no Set.
+    let distinct: Set<T> | T[];
+    if (list.length <= 2)
+      distinct = list.length === 2 && list[0] === list[1] ? [list[0]!] : list.slice();
+    else distinct = new Set(list);
+    this.objects = distinct;
+    this.limit = options.count ?? (Array.isArray(distinct) ? distinct.length : distinct.size);
+    let readyAtOnce = 0;
+    for (const o of distinct) {
+      if (o.ready()) {
+        this.ready.push(o);
+        readyAtOnce++;
+      } else {
+        this.pending++;
         o.rawlink(this.onReady);
       }
     }
-    this.limit = options.count ?? seen.size;
+    if (readyAtOnce > 0) {
+      // Not linked: they never arrive.
+      if (Array.isArray(distinct)) {
+        for (let i = distinct.length - 1; i >= 0; i--)
+          if (this.ready.includes(distinct[i]!)) distinct.splice(i, 1);
+      } else {
+        for (const o of this.ready) distinct.delete(o);
+      }
+    }
     this.timeout = options.timeout ?? null;
   }
 
@@ -76,7 +102,7 @@ class IWait<T extends Waitable> implements OpIterator<T> {
   private *nextBody(): Generator<unknown, IteratorResult<T, undefined>, any> {
     if (this.yielded >= this.limit || this.closed) return this.finish();
     if (this.readyHead === this.ready.length) {
-      if (this.pending.size === 0) return this.finish();
+      if (this.pending === 0) return this.finish();
       const g = current('iwait().next()');
       const loop = g._hub.loop;
       if (this.timeout !== null && this.deadline === null) {
@@ -111,8 +137,10 @@ class IWait<T extends Waitable> implements OpIterator<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const o of this.pending) o.unlink(this.onReady);
-    this.pending.clear();
+    if (this.pending > 0) {
+      for (const o of this.objects) o.unlink(this.onReady);
+      this.pending = 0;
+    }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {

@@ -15,15 +15,15 @@ function busy(ms: number): void {
 }
 
 describe('startMonitor', () => {
-  test('a greenlet that computes for 150 ms is reported with its name, spawner and spawn site', async () => {
+  test('a greenlet that computes for 300 ms is reported with its name, spawner and spawn site', async () => {
     const hub = createHub({ backend: 'node', spawnStacks: true });
     const out: string[] = [];
     hub.exceptionStream = { write: (s: string) => out.push(s) };
-    const stop = startMonitor({ hub, maxBlockingTime: 0.05 });
+    const stop = startMonitor({ hub, maxBlockingTime: 0.1 });
     try {
       await hub.run(function* main() {
         const g = spawn(function crunch(n: number) {
-          busy(150);
+          busy(300);
           return n;
         }, 42);
         const polite = spawn(function* () {
@@ -36,11 +36,14 @@ describe('startMonitor', () => {
       stop();
       hub.destroy();
     }
-    expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(
+    // (On a loaded machine the OS may stall another run past the limit too: only the
+    // crunching greenlet is certain to be reported.)
+    const crunch = out.filter((l) => l.includes('crunch'));
+    expect(crunch).toHaveLength(1);
+    expect(crunch[0]).toMatch(
       /<Greenlet "Greenlet-\d+" #\d+: crunch\(42\)> blocked the hub for \d+\.\d{3} s \(spawned by <Greenlet: main\(\)>\)/,
     );
-    expect(out[0]).toMatch(/spawned at:\n\s+at main \(.*monitor\.os\.test\.ts/);
+    expect(crunch[0]).toMatch(/spawned at:\n\s+at main \(.*monitor\.os\.test\.ts/);
   });
 
   test('a custom report gets the event; a blocking timer callback is reported too; stop() ends it', async () => {
