@@ -20,9 +20,9 @@
  *   read as on Node's Timeout; `timer._onTimeout = null` (what Node's own clearTimeout
  *   does) clears it, so a timer made while patched can be cleared after `unpatchAll()`.
  *
- * A `HubImmediate` is Node's `Immediate`: a zero-delay timer watcher, so it runs at the
- * loop's next iteration, in FIFO order with the other immediates and before any timer
- * with a positive delay set at the same moment. `ref`/`unref`/`hasRef`/`[Symbol.dispose]`.
+ * A `HubImmediate` is Node's `Immediate`: a timer watcher due at the loop time of the last
+ * iteration, so it runs at the loop's next iteration, in FIFO order with the other
+ * immediates and before any timer set since that iteration. `ref`/`unref`/`hasRef`/`[Symbol.dispose]`.
  *
  * Cost: an object and a watcher per timer; start and clear are O(log n) in the loop's
  * timer heap.
@@ -224,7 +224,9 @@ export class HubImmediate implements Deliverable {
     const w = loopOf(hub).timer(0, 0, ref);
     w.data = this;
     this._w = w;
-    startWatcher(hub, w, 0, true);
+    // Due at the loop time of the last iteration (not re-read): an immediate set in a
+    // callback runs before a timer set in the same callback, whatever its delay.
+    startWatcher(hub, w, 0, false);
   }
 
   /** @internal */
