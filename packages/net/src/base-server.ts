@@ -47,6 +47,7 @@ import {
   joinall,
   killall,
   spawn,
+  until,
 } from '@g/hub';
 import { Pool } from '@g/sync';
 import { checkTimeout } from './address.js';
@@ -174,8 +175,12 @@ export abstract class BaseServer<Item> {
   protected abstract _closeListener(): void;
   /** @internal drops an item that will not be handled (closes a connection). */
   protected abstract _drop(item: Item): void;
-  /** @internal the handler body for one item (runs in the handler greenlet). */
-  protected abstract _handle(item: Item): Generator<unknown, void, any>;
+  /**
+   * @internal the body of a handler greenlet: `(server, item)`, a generator function shared
+   * by every handler (no closure per connection). It reports its own errors with
+   * `_reportError` (the greenlet ends normally).
+   */
+  protected abstract readonly _body: (server: any, item: Item) => Generator<unknown, void, any>;
   /** @internal describes an item for error reports. */
   protected abstract _describeItem(item: Item): string;
 
@@ -303,7 +308,7 @@ export abstract class BaseServer<Item> {
     this._stopWaiters.push(slot);
     try {
       while (this._started) {
-        yield* slot.wait('server.serveForever()', null, String(this));
+        yield* slot.wait('server.serveForever()', null, this);
       }
     } finally {
       const i = this._stopWaiters.indexOf(slot);
@@ -337,7 +342,7 @@ export abstract class BaseServer<Item> {
     for (;;) {
       if (!this._started) return;
       if (!this._accepting || this.queued === 0) {
-        yield* this._acceptSlot.wait('server.accept', null, String(this));
+        yield* this._acceptSlot.wait('server.accept', null, this);
         continue;
       }
       const p = this._pool;
@@ -355,7 +360,7 @@ export abstract class BaseServer<Item> {
       if (this._pool !== null) {
         let g: Greenlet<any, any>;
         try {
-          g = yield* this._pool.spawn(runHandler, this, item);
+          g = yield* this._pool.spawn(this._body, this, item);
         } catch (e) {
           this._drop(item);
           if (!this._started) return;
@@ -363,7 +368,7 @@ export abstract class BaseServer<Item> {
         }
         this._track(g);
       } else {
-        this._track(spawn(runHandler, this, item));
+        this._track(spawn(this._body, this, item));
       }
     }
   }
@@ -378,18 +383,13 @@ export abstract class BaseServer<Item> {
     if (this.queued !== 0) this._acceptSlot.wake();
   };
 
-  /** @internal runs one item's handler and reports its error. */
-  *_runItem(item: Item): Generator<unknown, void, any> {
+  /** @internal reports a handler's error (not a kill) with handleError. */
+  _reportError(e: unknown, item: Item): void {
+    if (isGreenletExit(e)) return;
     try {
-      yield* this._handle(item);
-    } catch (e) {
-      if (!isGreenletExit(e)) {
-        try {
-          this.handleError(e, this._describeItem(item));
-        } catch (e2) {
-          (this._hub ?? getHub()).handleError(this, e2);
-        }
-      }
+      this.handleError(e, this._describeItem(item));
+    } catch (e2) {
+      (this._hub ?? getHub()).handleError(this, e2);
     }
   }
 
@@ -404,6 +404,11 @@ function* acceptLoop(server: BaseServer<any>): Generator<unknown, void, any> {
   yield* server._acceptLoop();
 }
 
-function* runHandler(server: BaseServer<any>, item: unknown): Generator<unknown, void, any> {
-  yield* server._runItem(item);
+/** Runs a user handler's result: a generator is run, a promise awaited (killable). */
+export function* runResult(r: any): Generator<unknown, unknown, any> {
+  if (r !== null && typeof r === 'object') {
+    if (typeof r.next === 'function' && typeof r[Symbol.iterator] === 'function') return yield* r;
+    if (typeof r.then === 'function') return yield* until(r);
+  }
+  return r;
 }

@@ -21,8 +21,12 @@
  */
 import type { Op } from '@g/greenlet';
 import { type Address, type ParsedAddress, parseAddress } from './address.js';
-import { BaseServer, type BaseServerOptions, type ServerAddress } from './base-server.js';
-import { callHandler } from './call.js';
+import {
+  BaseServer,
+  type BaseServerOptions,
+  runResult,
+  type ServerAddress,
+} from './base-server.js';
 import { formatAddress } from './errors.js';
 import type { Data } from './socket.js';
 import { type Sender, UdpSocket } from './udp.js';
@@ -108,8 +112,14 @@ export class DatagramServer extends BaseServer<Item> {
   }
 
   /** @internal */
-  protected *_handle(item: Item): Generator<unknown, void, any> {
-    yield* callHandler(this.handle, this, [item[0], item[1]]);
+  protected readonly _body = datagramBody;
+}
+
+function* datagramBody(server: DatagramServer, item: Item): Generator<unknown, void, any> {
+  try {
+    yield* runResult(server.handle.call(server, item[0], item[1]));
+  } catch (e) {
+    server._reportError(e, item);
   }
 }
 

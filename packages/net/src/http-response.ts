@@ -184,7 +184,7 @@ export class HttpResponse {
     }
     while (this.raw.writableNeedDrain && !this.closed && !this.raw.writableFinished) {
       const t = this.timeout;
-      if (!(yield* this._slot.wait(`response.${what}`, t, String(this)))) {
+      if (!(yield* this._slot.wait(`response.${what}`, t, this))) {
         throw new SocketTimeout(
           `response.${what} timed out after ${t} s: the client does not read`,
           t!,

@@ -51,17 +51,22 @@ import * as https from 'node:https';
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { isGreenletExit } from '@g/greenlet';
+import { toHub } from '@g/hub';
 import type WS from 'ws';
-import { WebSocketServer as WSServer } from 'ws';
+import type { WebSocketServer as WSServer } from 'ws';
 import { type Address, checkTimeout, type ParsedAddress, parseAddress } from './address.js';
-import { BaseServer, type BaseServerOptions, type ServerAddress } from './base-server.js';
-import { callHandler } from './call.js';
+import {
+  BaseServer,
+  type BaseServerOptions,
+  runResult,
+  type ServerAddress,
+} from './base-server.js';
 import { formatAddress, HttpError, isSocketError, PayloadTooLarge } from './errors.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
 import { boundAddress, listen } from './listen.js';
 import { Slot } from './wait.js';
-import { WebSocket } from './websocket.js';
+import { loadWs, WebSocket } from './websocket.js';
 
 export type HttpHandler = (this: HttpServer, req: HttpRequest, res: HttpResponse) => unknown;
 export type WebSocketHandler = (this: HttpServer, ws: WebSocket, req: HttpRequest) => unknown;
@@ -135,7 +140,8 @@ export class HttpServer extends BaseServer<Conn> {
   private readonly _wsOptions: HttpServerOptions['websocketOptions'];
   private _wss: WSServer | null = null;
   private _addr: ServerAddress | null = null;
-  private readonly _conns = new Set<Conn>();
+  /** @internal */
+  readonly _conns = new Set<Conn>();
 
   constructor(listener: Address, handle: HttpHandler, options: HttpServerOptions = {}) {
     if (typeof handle !== 'function') {
@@ -217,7 +223,8 @@ export class HttpServer extends BaseServer<Conn> {
     this.server = server;
     this._addr = boundAddress(server);
     if (this.websocket !== null) {
-      this._wss = new WSServer({ ...(this._wsOptions ?? {}), noServer: true });
+      const mod = yield* loadWs();
+      this._wss = new mod.WebSocketServer({ ...(this._wsOptions ?? {}), noServer: true });
     }
   }
 
@@ -321,46 +328,11 @@ export class HttpServer extends BaseServer<Conn> {
     endSoon(socket);
   };
 
-  /** @internal the connection's greenlet. */
-  protected *_handle(conn: Conn): Generator<unknown, void, any> {
-    const socket = conn.socket;
-    socket.resume();
-    try {
-      for (;;) {
-        if (conn.items.length === 0) {
-          if (conn.closed || !this.started) return;
-          yield* conn.slot.wait('HttpServer: waiting for a request', null, String(this));
-          continue;
-        }
-        const [kind, req, res] = conn.items.shift()!;
-        conn.busy = true;
-        let keep: boolean;
-        try {
-          if (kind === R_UPGRADE) {
-            yield* this._serveUpgrade(req, socket, res as Buffer);
-            return;
-          }
-          keep = yield* this._serve(req, res as http.ServerResponse, kind === R_CONTINUE);
-        } finally {
-          conn.busy = false;
-        }
-        if (!keep) {
-          if (!socket.destroyed) endSoon(socket);
-          return;
-        }
-      }
-    } finally {
-      this._conns.delete(conn);
-      socket.removeListener('close', conn.onClose);
-      (socket as any)[CONN] = undefined;
-      // Requests Node parsed after the last one we took: nobody will answer them.
-      if (conn.items.length > 0 && !socket.destroyed) socket.destroy();
-      if (!this.started && !socket.destroyed && kindOfIdle(socket)) socket.destroy();
-    }
-  }
+  /** @internal */
+  protected readonly _body = httpConnection;
 
-  /** Runs the handler for one request; returns whether the connection may stay open. */
-  private *_serve(
+  /** @internal runs the handler for one request; returns whether the connection may stay open. */
+  *_serve(
     req: http.IncomingMessage,
     rawRes: http.ServerResponse,
     expectContinue: boolean,
@@ -382,7 +354,11 @@ export class HttpServer extends BaseServer<Conn> {
     }
     let keep = true;
     try {
-      const r = yield* callHandler(this.handle, this, [request, res]);
+      const r0: any = this.handle.call(this, request, res);
+      const r =
+        r0 !== null && typeof r0 === 'object' && typeof r0.next === 'function'
+          ? yield* r0
+          : yield* runResult(r0);
       if (!rawRes.writableEnded && !res.closed) {
         if (typeof r === 'string' || r instanceof Uint8Array) {
           if (!rawRes.headersSent) {
@@ -444,7 +420,8 @@ export class HttpServer extends BaseServer<Conn> {
     return `${r.method} ${r.url} from ${formatAddress(r.remoteAddress, r.remotePort)}`;
   }
 
-  private *_serveUpgrade(
+  /** @internal */
+  *_serveUpgrade(
     req: http.IncomingMessage,
     socket: net.Socket,
     head: Buffer,
@@ -461,13 +438,13 @@ export class HttpServer extends BaseServer<Conn> {
       slot.wake();
     });
     while (raw === null && !socket.destroyed) {
-      yield* slot.wait('HttpServer: WebSocket handshake', null, String(this));
+      yield* slot.wait('HttpServer: WebSocket handshake', null, this);
     }
     if (raw === null) return;
     const ws = new WebSocket(raw);
     const request = new HttpRequest(req, null as any, 0, false);
     try {
-      yield* callHandler(this.websocket!, this, [ws, request]);
+      yield* runResult(this.websocket!.call(this, ws, request));
     } catch (e) {
       if (!isGreenletExit(e)) {
         const clientGone = ws.closed && isSocketError(e);
@@ -494,6 +471,52 @@ function endSoon(socket: net.Socket): void {
   t.unref();
   socket.once('close', () => clearTimeout(t));
   socket.end(() => socket.destroy());
+}
+
+/** A connection's greenlet: its requests, one after the other. */
+function* httpConnection(server: HttpServer, conn: Conn): Generator<unknown, void, any> {
+  const socket = conn.socket;
+  socket.resume();
+  try {
+    for (;;) {
+      if (conn.items.length === 0) {
+        if (conn.closed || !server.started) return;
+        const slot = conn.slot;
+        const g = slot.enter('HttpServer: waiting for a request', null, server);
+        try {
+          yield* toHub(g);
+        } finally {
+          slot.leave(g, null);
+        }
+        continue;
+      }
+      const [kind, req, res] = conn.items.shift()!;
+      conn.busy = true;
+      let keep: boolean;
+      try {
+        if (kind === R_UPGRADE) {
+          yield* server._serveUpgrade(req, socket, res as Buffer);
+          return;
+        }
+        keep = yield* server._serve(req, res as http.ServerResponse, kind === R_CONTINUE);
+      } finally {
+        conn.busy = false;
+      }
+      if (!keep) {
+        if (!socket.destroyed) endSoon(socket);
+        return;
+      }
+    }
+  } catch (e) {
+    server._reportError(e, conn);
+  } finally {
+    server._conns.delete(conn);
+    socket.removeListener('close', conn.onClose);
+    (socket as any)[CONN] = undefined;
+    // Requests Node parsed after the last one we took: nobody will answer them.
+    if (conn.items.length > 0 && !socket.destroyed) socket.destroy();
+    if (!server.started && !socket.destroyed && kindOfIdle(socket)) socket.destroy();
+  }
 }
 
 function kindOfIdle(socket: net.Socket): boolean {

@@ -24,10 +24,10 @@
  */
 import type { Op } from '@g/greenlet';
 import { trackOp } from '@g/greenlet';
-import { asyncIteratorOf, type OpIterator, run } from '@g/hub';
+import { asyncIteratorOf, type OpIterator, run, toHub } from '@g/hub';
 import { Chunks, EMPTY } from './chunks.js';
 import { IncompleteRead, SocketError, SocketTimeout } from './errors.js';
-import { Slot } from './wait.js';
+import { READY, Slot } from './wait.js';
 
 const NL = 10;
 
@@ -164,17 +164,13 @@ export abstract class Reader {
     if (err !== null) throw err;
   }
 
-  /** @internal waits for more input; raises SocketTimeout. */
-  *_waitInput(what: string): Generator<unknown, void, any> {
-    const t = this._timeout;
-    if (!(yield* this._rslot.wait(what, t, this._describe()))) {
-      throw new SocketTimeout(
-        `${what} timed out after ${t} s (${this._describe()})`,
-        t!,
-        this._peer(),
-      );
-    }
-    this._checkOpen(what);
+  /** @internal raises the SocketTimeout of a read wait. */
+  _timedOut(what: string, t: number | null): never {
+    throw new SocketTimeout(
+      `${what} timed out after ${t} s (${this._describe()})`,
+      t!,
+      this._peer(),
+    );
   }
 
   /** @internal */
@@ -188,7 +184,15 @@ export abstract class Reader {
       }
       this._raise();
       if (this._eof) return EMPTY;
-      yield* this._waitInput('recv()');
+      const t = this._timeout;
+      const g = this._rslot.enter('recv()', t, this);
+      let v: unknown;
+      try {
+        v = yield* toHub(g);
+      } finally {
+        this._rslot.leave(g, t);
+      }
+      if (v !== READY) this._timedOut('recv()', t);
     }
   }
 
@@ -216,7 +220,15 @@ export abstract class Reader {
         this._rpaused = false;
         this._resumeSource();
       }
-      yield* this._waitInput(`${what}()`);
+      const t = this._timeout;
+      const g = this._rslot.enter(`${what}()`, t, this);
+      let v: unknown;
+      try {
+        v = yield* toHub(g);
+      } finally {
+        this._rslot.leave(g, t);
+      }
+      if (v !== READY) this._timedOut(`${what}()`, t);
     }
   }
 
@@ -242,7 +254,15 @@ export abstract class Reader {
         this._rpaused = false;
         this._resumeSource();
       }
-      yield* this._waitInput('readline()');
+      const t = this._timeout;
+      const g = this._rslot.enter('readline()', t, this);
+      let v: unknown;
+      try {
+        v = yield* toHub(g);
+      } finally {
+        this._rslot.leave(g, t);
+      }
+      if (v !== READY) this._timedOut('readline()', t);
     }
   }
 
@@ -261,7 +281,15 @@ export abstract class Reader {
         this._rpaused = false;
         this._resumeSource();
       }
-      yield* this._waitInput('read()');
+      const t = this._timeout;
+      const g = this._rslot.enter('read()', t, this);
+      let v: unknown;
+      try {
+        v = yield* toHub(g);
+      } finally {
+        this._rslot.leave(g, t);
+      }
+      if (v !== READY) this._timedOut('read()', t);
     }
   }
 }

@@ -206,7 +206,7 @@ export class Socket extends Reader {
   *_waitDrain(what: string): Generator<unknown, void, any> {
     while (this.raw.writableNeedDrain) {
       const t = this.timeout;
-      if (!(yield* this._wslot.wait(what, t, this._describe()))) {
+      if (!(yield* this._wslot.wait(what, t, this))) {
         throw new SocketTimeout(
           `${what} timed out after ${t} s (${this._describe()})`,
           t!,

@@ -30,8 +30,12 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { type Address, checkTimeout, type ParsedAddress, parseAddress } from './address.js';
-import { BaseServer, type BaseServerOptions, type ServerAddress } from './base-server.js';
-import { callHandler } from './call.js';
+import {
+  BaseServer,
+  type BaseServerOptions,
+  runResult,
+  type ServerAddress,
+} from './base-server.js';
 import { formatAddress } from './errors.js';
 import { boundAddress, listen } from './listen.js';
 import { Socket } from './socket.js';
@@ -147,15 +151,28 @@ export class StreamServer extends BaseServer<net.Socket> {
   }
 
   /** @internal */
-  protected *_handle(raw: net.Socket): Generator<unknown, void, any> {
+  protected readonly _body = streamConnection;
+
+  /** @internal */
+  _setup(raw: net.Socket): Socket {
     const sock = new Socket(raw);
     if (this._hwm !== undefined) sock.highWaterMark = this._hwm;
     sock.timeout = this._sockTimeout;
-    try {
-      yield* callHandler(this.handle, this, [sock, [raw.remoteAddress ?? '', raw.remotePort ?? 0]]);
-    } finally {
-      sock.close();
-    }
+    return sock;
+  }
+}
+
+/** A connection's greenlet: the handler, then the socket is closed. */
+function* streamConnection(server: StreamServer, raw: net.Socket): Generator<unknown, void, any> {
+  const sock = server._setup(raw);
+  try {
+    const r: any = server.handle.call(server, sock, [raw.remoteAddress ?? '', raw.remotePort ?? 0]);
+    if (r !== null && typeof r === 'object' && typeof r.next === 'function') yield* r;
+    else yield* runResult(r);
+  } catch (e) {
+    server._reportError(e, raw);
+  } finally {
+    sock.close();
   }
 }
 

@@ -225,7 +225,7 @@ export class UdpSocket {
     this.raw.once('error', onError);
     try {
       this.raw.bind({ address: a.host, port: a.port });
-      while (!done && err === null) yield* this._wslot.wait('bind()', null, String(this));
+      while (!done && err === null) yield* this._wslot.wait('bind()', null, this);
     } catch (e) {
       throw toSocketError(e, 'bind', a.host, a.port);
     } finally {
@@ -253,8 +253,7 @@ export class UdpSocket {
     };
     this.raw.once('error', onError);
     try {
-      while (!done && err === null)
-        yield* this._wslot.wait('connect()', this._timeout, String(this));
+      while (!done && err === null) yield* this._wslot.wait('connect()', this._timeout, this);
     } finally {
       this.raw.removeListener('error', onError);
     }
@@ -286,7 +285,7 @@ export class UdpSocket {
     const what = host === null ? 'send()' : 'sendto()';
     while (!done) {
       const t = this._timeout;
-      if (!(yield* this._wslot.wait(what, t, String(this)))) {
+      if (!(yield* this._wslot.wait(what, t, this))) {
         throw new SocketTimeout(`${what} timed out after ${t} s (${this})`, t!);
       }
     }
@@ -324,7 +323,7 @@ export class UdpSocket {
         throw e;
       }
       const t = this._timeout;
-      if (!(yield* this._rslot.wait('recvfrom()', t, String(this)))) {
+      if (!(yield* this._rslot.wait('recvfrom()', t, this))) {
         throw new SocketTimeout(`recvfrom() timed out after ${t} s (${this})`, t!);
       }
     }

@@ -7,17 +7,29 @@
  * `slot.wake()` or `slot.fail(err)`: that only queues the waiting greenlet on its hub's
  * run queue (the wait protocol of @g/hub); the greenlet re-checks its condition when it runs.
  *
- * `slot.wait(what, timeout)` is the one place a greenlet switches out:
- * 1. it refuses a second waiter (gevent's ConcurrentObjectUseError);
- * 2. it opens a wait, holds the loop (a socket being waited on keeps the hub from reporting
- *    LoopExit: `loop.ref()`, or `externalWait()` on a virtual clock so time stands still),
- *    arms the greenlet's wait timer when there is a timeout;
- * 3. switches to the hub; on return it disarms and unholds whatever the wake-up was.
- * It returns true when woken, false when the timeout expired. A kill or an outer Timeout
- * raises through it; nothing is left registered either way (no listener is added per wait).
+ * A wait is `enter`, the switch, `leave`:
+ *
+ * ```ts
+ * const g = slot.enter('recv()', timeout, this);
+ * let v;
+ * try { v = yield* toHub(g); } finally { slot.leave(g, timeout); }
+ * if (v !== READY) ...timed out
+ * ```
+ *
+ * 1. `enter` refuses a second waiter (gevent's ConcurrentObjectUseError), opens a wait,
+ *    holds the loop (a socket being waited on keeps the hub from reporting LoopExit:
+ *    `loop.ref()`, or `externalWait()` on a virtual clock so that time stands still) and
+ *    arms the greenlet's wait timer when there is a timeout.
+ * 2. The caller switches to the hub in its own generator (no extra `yield*` level: every
+ *    level costs on every resume).
+ * 3. `leave` disarms and unholds, however the wait ended. The value is READY when woken;
+ *    anything else means the timeout expired. A kill or an outer Timeout raises through the
+ *    switch; nothing stays registered either way (no listener is added per wait).
+ *
+ * `slot.wait(...)` packs the three steps in one generator, for paths that are not hot.
  *
  * Cost per wait: a few field writes, one ref/unref of the loop, the switch to the hub and
- * back; no allocation on the Node backend apart from the Op's generator.
+ * back; no allocation on the Node backend.
  */
 import {
   armWaitTimer,
@@ -30,9 +42,9 @@ import {
 } from '@g/hub';
 
 /** The value a slot wakes its greenlet with (a wait timer wakes with something else). */
-const READY = 1;
+export const READY = 1;
 
-type HubG = ReturnType<typeof currentHubGreenlet>;
+export type HubG = ReturnType<typeof currentHubGreenlet>;
 
 export class ConcurrentObjectUseError extends Error {
   constructor(message: string) {
@@ -45,6 +57,7 @@ export class Slot {
   /** The greenlet waiting here, or null. */
   g: HubG | null = null;
   seq = 0;
+  private _release: (() => void) | null = null;
 
   /** Wakes the waiting greenlet, if any (it re-checks its condition when it runs). */
   wake(): void {
@@ -63,33 +76,57 @@ export class Slot {
   }
 
   /**
-   * Waits until woken (true) or `timeout` seconds passed (false). `what` names the call
-   * for the blocking monitor and for errors.
+   * Opens a wait of the running greenlet here (see the module comment) and returns it.
+   * `owner` names the object in errors (its String() is taken only then).
    */
-  *wait(what: string, timeout: number | null, owner: string): Generator<unknown, boolean, any> {
+  enter(what: string, timeout: number | null, owner: unknown): HubG {
     const g = currentHubGreenlet(what);
     if (this.g !== null) {
       throw new ConcurrentObjectUseError(
-        `${what}: ${owner} is already waited on by ${String(this.g)}; two greenlets cannot ` +
-          `wait on the same side of one object at once (use a lock or one reader greenlet)`,
+        `${what}: ${describeOwner(owner)} is already waited on by ${String(this.g)}; two ` +
+          'greenlets cannot wait on the same side of one object at once (use a lock, or ' +
+          'one reader greenlet)',
       );
     }
     const seq = beginWait(g, what);
     this.g = g;
     this.seq = seq;
     const loop = g._hub.loop as any;
-    let release: (() => void) | null = null;
-    if (loop.backend === 'virtual') release = loop.externalWait();
+    if (loop.backend === 'virtual') this._release = loop.externalWait();
     else loop.ref();
     if (timeout !== null) armWaitTimer(g, timeout);
-    try {
-      const v = yield* toHub(g);
-      return v === READY;
-    } finally {
-      if (timeout !== null) disarmWaitTimer(g);
-      if (release !== null) release();
-      else loop.unref();
-      this.g = null;
-    }
+    return g;
   }
+
+  /** Ends the wait `enter` opened (call it in a `finally`). */
+  leave(g: HubG, timeout: number | null): void {
+    if (timeout !== null) disarmWaitTimer(g);
+    const r = this._release;
+    if (r !== null) {
+      this._release = null;
+      r();
+    } else {
+      (g._hub.loop as any).unref();
+    }
+    this.g = null;
+  }
+
+  /** enter, switch, leave: true when woken, false when `timeout` seconds passed. */
+  *wait(what: string, timeout: number | null, owner: unknown): Generator<unknown, boolean, any> {
+    const g = this.enter(what, timeout, owner);
+    let v: unknown;
+    try {
+      v = yield* toHub(g);
+    } finally {
+      this.leave(g, timeout);
+    }
+    return v === READY;
+  }
+}
+
+function describeOwner(owner: unknown): string {
+  const o = owner as any;
+  if (o !== null && typeof o === 'object' && typeof o._describe === 'function')
+    return o._describe();
+  return String(owner);
 }

@@ -29,13 +29,35 @@
  */
 import type { Op } from '@g/greenlet';
 import { trackOp } from '@g/greenlet';
-import { asyncIteratorOf, type OpIterator, run } from '@g/hub';
-import WS from 'ws';
+import { asyncIteratorOf, type OpIterator, run, until } from '@g/hub';
+import type WS from 'ws';
 import { SocketError, SocketTimeout, toSocketError } from './errors.js';
 import { DEFAULT_HWM } from './reader.js';
 import { Slot } from './wait.js';
 
 export type Message = string | Buffer;
+
+// WebSocket ready states (the `ws` constants).
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+type WsModule = typeof import('ws');
+let wsModule: WsModule | null = null;
+
+/**
+ * @internal the `ws` module, loaded at the first WebSocket use (so that importing @g/net for
+ * sockets alone does not pay for loading it). Waits in the greenlet while it loads.
+ */
+export function* loadWs(): Generator<unknown, WsModule, any> {
+  if (wsModule === null) {
+    const m: any = yield* until(import('ws'));
+    // ESM: the named exports; CJS interop: the WebSocket class carries them.
+    const mod = m.WebSocketServer !== undefined ? m : m.default;
+    wsModule = mod as WsModule;
+  }
+  return wsModule;
+}
 
 export class WebSocket {
   /** The `ws` WebSocket underneath. */
@@ -120,7 +142,7 @@ export class WebSocket {
 
   /** Starts the closing handshake (never waits). */
   close(code?: number, reason?: string): void {
-    if (this.raw.readyState === WS.CLOSED || this.raw.readyState === WS.CLOSING) return;
+    if (this.raw.readyState === CLOSED || this.raw.readyState === CLOSING) return;
     this.raw.close(code, reason);
   }
 
@@ -161,7 +183,7 @@ export class WebSocket {
       if (this._err !== null && !this._closed) throw this._err;
       if (this._closed) return null;
       const t = this.timeout;
-      if (!(yield* this._rslot.wait('websocket.recv()', t, String(this)))) {
+      if (!(yield* this._rslot.wait('websocket.recv()', t, this))) {
         throw new SocketTimeout(`websocket.recv() timed out after ${t} s`, t!);
       }
     }
@@ -169,7 +191,7 @@ export class WebSocket {
 
   private *_send(data: Message | Uint8Array): Generator<unknown, void, any> {
     if (this._err !== null) throw this._err;
-    if (this._closed || this.raw.readyState !== WS.OPEN) {
+    if (this._closed || this.raw.readyState !== OPEN) {
       throw new SocketError('websocket.send(): the connection is closed', {
         code: 'EPIPE',
         syscall: 'write',
@@ -190,7 +212,7 @@ export class WebSocket {
     });
     while (!done && !this._closed) {
       const t = this.timeout;
-      if (!(yield* this._wslot.wait('websocket.send()', t, String(this)))) {
+      if (!(yield* this._wslot.wait('websocket.send()', t, this))) {
         throw new SocketTimeout(
           `websocket.send() timed out after ${t} s: the peer does not read`,
           t!,
@@ -261,7 +283,9 @@ function* connectBody(
   options: WS.ClientOptions,
   timeout: number | null,
 ): Generator<unknown, WebSocket, any> {
-  const raw = new WS(url, protocols, options);
+  const mod = yield* loadWs();
+  const WSClass: typeof WS = (mod as any).WebSocket ?? (mod as any).default;
+  const raw = new WSClass(url, protocols, options);
   const ws = new WebSocket(raw);
   const slot = new Slot();
   let opened = false;

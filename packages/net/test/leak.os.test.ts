@@ -16,7 +16,8 @@ test('10,000 connections opened and closed leave handles and heap at their basel
       process.execPath,
       ['--expose-gc', join(here, 'fixtures/leak.mjs'), '10000'],
       { timeout: 170_000, maxBuffer: 1 << 20 },
-      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
     );
   });
   const r = JSON.parse(out.trim().split('\n').pop()!);
