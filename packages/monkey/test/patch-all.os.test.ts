@@ -72,6 +72,11 @@ describe('patchAll', () => {
     expect(p.vetoTimers).toBe(true);
     expect(p.afterVeto).toEqual({ timers: false, fs: true });
   });
+
+  it('says to unpatch first when the hub the patches run on was destroyed', () => {
+    expect(p.destroyed).toMatch(/was destroyed while Node's timers were patched.*unpatchAll\(\)/);
+    expect(p.nativeAfterDestroy).toBe(true);
+  });
 });
 
 describe('late patching', () => {
