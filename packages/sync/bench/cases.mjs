@@ -13,7 +13,10 @@ const [, , name, warmupArg = '2', repeatsArg = '7'] = process.argv;
 const warmup = Number(warmupArg);
 const repeats = Number(repeatsArg);
 
-const sync = await import(pathToFileURL(join(here, '..', 'dist', 'index.js')).href);
+// G_SYNC_DIST: another build of @g/sync to measure (A/B runs); default ../dist.
+const sync = await import(
+  pathToFileURL(process.env.G_SYNC_DIST ?? join(here, '..', 'dist', 'index.js')).href
+);
 const hub = await import('@g/hub'); // the copy dist/ imports
 const { run, spawn, sleep } = hub;
 const { Queue, Channel, Event, Semaphore, Pool } = sync;

@@ -36,12 +36,13 @@ import {
   wake,
 } from '@g/hub';
 import { Empty, Full } from './errors.js';
-import { getBody, NONE, type Source } from './get.js';
+import { GetOp, getBody, NONE, type Source } from './get.js';
 import { type Names, nameOps } from './names.js';
 import type { QueueOptions } from './queue.js';
 import { QueueIterator, StopIteration } from './queue-iterator.js';
 import { arm, checkTimeoutOrTimeout, disarm } from './timeouts.js';
-import { WaitList } from './wait-list.js';
+import { type Waiter, WaitList } from './wait-list.js';
+import { PENDING, WaitOp } from './wait-op.js';
 
 export class Channel<T> implements Source<T> {
   /** @internal names of the Ops. */
@@ -83,7 +84,7 @@ export class Channel<T> implements Source<T> {
 
   /** Hands `item` to a getter, waiting for one as needed. See the class comment. */
   put(item: T, options?: QueueOptions): Op<void> {
-    if (options === undefined) return trackOp(this.putBody(item, true, null), 'Channel.put');
+    if (options === undefined) return trackOp<void>(new ChannelPutOp(this, item), 'Channel.put');
     const block = options?.block ?? true;
     const timeout = block
       ? checkTimeoutOrTimeout(options?.timeout, 'put(item, { timeout })')
@@ -100,7 +101,7 @@ export class Channel<T> implements Source<T> {
 
   /** Takes an item from a putter, waiting for one as needed. See the class comment. */
   get(options?: QueueOptions): Op<T> {
-    if (options === undefined) return trackOp(getBody(this, true, null, null), 'Channel.get');
+    if (options === undefined) return trackOp<T>(new GetOp(this), 'Channel.get');
     const block = options?.block ?? true;
     const timeout = block ? checkTimeoutOrTimeout(options?.timeout, 'get({ timeout })') : null;
     return trackOp(getBody(this, block, timeout, null), 'Channel.get');
@@ -168,3 +169,47 @@ export class Channel<T> implements Source<T> {
 }
 
 nameOps(Channel, 'put', 'get');
+
+/**
+ * put(item) without options (see WaitOp): hands the item to a waiting getter and lets it run
+ * first, else waits in line as a putter.
+ */
+class ChannelPutOp<T> extends WaitOp<void> {
+  private w: Waiter | null = null;
+
+  constructor(
+    private readonly ch: Channel<T>,
+    private readonly item: T,
+  ) {
+    super();
+  }
+
+  protected start(): typeof PENDING {
+    const ch = this.ch;
+    const g = currentHubGreenlet('Channel.put()');
+    // Open the wait first: a kill or Timeout already due is raised before anything is handed.
+    const seq = beginWait(g, 'Channel.put');
+    const got = ch._getters.length > 0 ? ch._getters.wakeFirst() : null;
+    if (got !== null) {
+      got.value = this.item;
+      wake(g, seq); // after the getter: it runs first
+    } else {
+      this.w = ch._putters.add(g, seq, this.item);
+    }
+    this.suspend(g);
+    return PENDING;
+  }
+
+  protected resumed(v: unknown): undefined {
+    if (this.w !== null && v !== this.w) throw new Full();
+    return undefined;
+  }
+
+  protected cleanup(): void {
+    const w = this.w;
+    if (w !== null) {
+      this.w = null;
+      this.ch._putters.done(w);
+    }
+  }
+}

@@ -28,39 +28,45 @@ import { trackOp } from '@g/greenlet';
 import { beginWait, currentHubGreenlet, type Op, toHub, type Waitable, wake } from '@g/hub';
 import { Links } from './links.js';
 import { arm, checkTimeout, disarm } from './timeouts.js';
-import { WaitList } from './wait-list.js';
+import { type Waiter, WaitList } from './wait-list.js';
+import { PENDING, WaitOp } from './wait-op.js';
 
 export class Event implements Waitable {
-  private flag = false;
-  private readonly waiters = new WaitList();
+  /** @internal */
+  _flag = false;
+  /** @internal */
+  readonly _waiters = new WaitList();
   private readonly links = new Links(this, false);
-  /** Waiters woken by set() that have not resumed yet. */
-  private inflight = 0;
+  /** @internal waiters woken by set() that have not resumed yet. */
+  _inflight = 0;
 
   /** True when the flag is up. */
   isSet(): boolean {
-    return this.flag;
+    return this._flag;
   }
 
   /** Same as isSet() (the Waitable protocol). */
   ready(): boolean {
-    return this.flag;
+    return this._flag;
   }
 
   /** Raises the flag and wakes every waiter (see the class comment). Never waits. */
   set(): void {
-    this.flag = true;
-    if (this.waiters.length > 0) this.inflight += this.waiters.wakeAll();
+    this._flag = true;
+    if (this._waiters.length > 0) this._inflight += this._waiters.wakeAll();
     if (this.links.size > 0) this.links.fire();
   }
 
   /** Lowers the flag. */
   clear(): void {
-    this.flag = false;
+    this._flag = false;
   }
 
   /** Waits for the flag; resolves it (false after `timeout` seconds). */
   wait(timeout?: number | null): Op<boolean> {
+    if (timeout === undefined || timeout === null) {
+      return trackOp<boolean>(new EventWaitOp(this), 'Event.wait');
+    }
     const t = checkTimeout(timeout, 'Event.wait(timeout)');
     return trackOp(this.waitBody(t), 'Event.wait');
   }
@@ -77,16 +83,16 @@ export class Event implements Waitable {
 
   /** Waiting greenlets plus rawlink callbacks. */
   linkcount(): number {
-    return this.waiters.length + this.links.size;
+    return this._waiters.length + this.links.size;
   }
 
   toString(): string {
-    return `<Event ${this.flag ? 'set' : 'clear'} waiters=${this.waiters.length}>`;
+    return `<Event ${this._flag ? 'set' : 'clear'} waiters=${this._waiters.length}>`;
   }
 
   private *waitBody(timeout: number | null): Generator<unknown, boolean, any> {
-    if (this.flag) {
-      if (this.inflight > 0) {
+    if (this._flag) {
+      if (this._inflight > 0) {
         // Go after the waiters the last set() woke (gevent issue 1520).
         const g = currentHubGreenlet('Event.wait()');
         const seq = beginWait(g, 'Event.wait');
@@ -97,17 +103,58 @@ export class Event implements Waitable {
     }
     const g = currentHubGreenlet('Event.wait()');
     const seq = beginWait(g, 'Event.wait');
-    const w = this.waiters.add(g, seq, undefined);
+    const w = this._waiters.add(g, seq, undefined);
     if (timeout !== null) arm(g, timeout);
     try {
       if ((yield* toHub(g)) === w) {
-        this.inflight--;
+        this._inflight--;
         return true;
       }
-      return this.flag;
+      return this._flag;
     } finally {
       if (timeout !== null) disarm(g, null);
-      this.waiters.done(w);
+      this._waiters.done(w);
+    }
+  }
+}
+
+/** wait() without a timeout (see WaitOp). */
+class EventWaitOp extends WaitOp<boolean> {
+  private w: Waiter | null = null;
+
+  constructor(private readonly e: Event) {
+    super();
+  }
+
+  protected start(): boolean | typeof PENDING {
+    const e = this.e;
+    if (e._flag && e._inflight === 0) return true;
+    const g = currentHubGreenlet('Event.wait()');
+    const seq = beginWait(g, 'Event.wait');
+    if (e._flag) {
+      wake(g, seq); // go after the waiters the last set() woke (gevent issue 1520)
+    } else {
+      this.w = e._waiters.add(g, seq, undefined);
+    }
+    this.suspend(g);
+    return PENDING;
+  }
+
+  protected resumed(v: unknown): boolean {
+    const w = this.w;
+    if (w === null) return true;
+    if (v === w) {
+      this.e._inflight--;
+      return true;
+    }
+    return this.e._flag;
+  }
+
+  protected cleanup(): void {
+    const w = this.w;
+    if (w !== null) {
+      this.w = null;
+      this.e._waiters.done(w);
     }
   }
 }

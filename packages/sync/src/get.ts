@@ -11,6 +11,7 @@ import { Empty, ShutDown } from './errors.js';
 import type { Names } from './names.js';
 import { arm, disarm } from './timeouts.js';
 import type { Waiter, WaitList } from './wait-list.js';
+import { PENDING, WaitOp } from './wait-op.js';
 
 /** @internal what a queue or channel offers to get(). */
 export interface Source<T> {
@@ -59,5 +60,36 @@ export function* getBody<T>(
     if (holder !== null) holder.waiting = null;
     if (timeout !== null) disarm(g, t);
     q._getters.done(w);
+  }
+}
+
+/** get() without options (see WaitOp): an item at once, else a getter in line. */
+export class GetOp<T> extends WaitOp<T> {
+  private w: Waiter | null = null;
+
+  constructor(private readonly q: Source<T>) {
+    super();
+  }
+
+  protected start(): T | typeof PENDING {
+    const q = this.q;
+    const x = q._tryGet();
+    if (x !== NONE) return x;
+    if (q._isShut()) throw shutDown(q, 'get');
+    const g = currentHubGreenlet(q._n['get()']!);
+    this.w = q._getters.add(g, beginWait(g, 'Queue.get'), undefined);
+    this.suspend(g);
+    return PENDING;
+  }
+
+  protected resumed(v: unknown): T {
+    const w = this.w!;
+    if (v === w) return w.value as T;
+    throw new Empty();
+  }
+
+  protected cleanup(): void {
+    this.q._getters.done(this.w!);
+    this.w = null;
   }
 }

@@ -540,24 +540,30 @@ export class Group implements Iterable<AnyGreenlet> {
     }
     let result: unknown;
     let error: unknown = NO_ERROR;
+    let failed: { error: unknown } | null = null;
     try {
       result = yield* callInline(fn, [this]);
     } catch (e) {
       error = e;
+    } finally {
+      // Leaving the block, however (a forced end of this greenlet skips the catch above).
+      if (watcher !== null) {
+        // Members that died of an error before the body ended count, announced or not.
+        this._reap();
+        const ws = this._failWatchers!;
+        ws.splice(ws.indexOf(watcher), 1);
+        if (ws.length === 0) this._failWatchers = null;
+      }
+      // A failure raised after the body ended must not hit a later, unrelated wait.
+      failed = failure as { error: unknown } | null;
+      if (failed !== null) withdrawThrow(me, failed.error);
+      // Shoot first (no wait): effective even if the wait below is cut short.
+      for (const f of [...this._feeders]) f.close();
+      for (const g of [...this._members]) this._shoot(g, undefined);
+      yield* this._killBody(undefined, true, null);
     }
-    if (watcher !== null) {
-      // Members that died of an error before the body ended count, announced or not.
-      this._reap();
-      const ws = this._failWatchers!;
-      ws.splice(ws.indexOf(watcher), 1);
-      if (ws.length === 0) this._failWatchers = null;
-    }
-    // A failure raised after the body ended must not hit a later, unrelated wait.
-    const failed = failure as { error: unknown } | null;
-    if (failed !== null) withdrawThrow(me, failed.error);
-    yield* this._killBody(undefined, true, null);
     if (error !== NO_ERROR) throw error;
-    if (failed !== null) throw failed.error;
+    if (failed !== null) throw (failed as { error: unknown }).error;
     return result;
   }
 }

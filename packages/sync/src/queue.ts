@@ -50,12 +50,13 @@ import {
   wakeThrow,
 } from '@g/hub';
 import { Empty, Full } from './errors.js';
-import { getBody, NONE, type Source, shutDown } from './get.js';
+import { GetOp, getBody, NONE, type Source, shutDown } from './get.js';
 import { type Names, nameOps } from './names.js';
 import { QueueIterator, StopIteration } from './queue-iterator.js';
 import { Fifo, type Store } from './store.js';
 import { arm, checkTimeoutOrTimeout, disarm } from './timeouts.js';
 import { type Waiter, WaitList } from './wait-list.js';
+import { PENDING, WaitOp } from './wait-op.js';
 
 export interface QueueOptions {
   /** Wait for room or an item (default true); false raises Full or Empty at once. */
@@ -133,7 +134,7 @@ export class Queue<T> implements Source<T> {
 
   /** Puts `item`, waiting for room as needed. See the class comment. */
   put(item: T, options?: QueueOptions): Op<void> {
-    if (options === undefined) return trackOp(putBody(this, item, true, null), this._n.put!);
+    if (options === undefined) return trackOp<void>(new PutOp(this, item), this._n.put!);
     const block = options?.block ?? true;
     const timeout = block
       ? checkTimeoutOrTimeout(options?.timeout, 'put(item, { timeout })')
@@ -149,7 +150,7 @@ export class Queue<T> implements Source<T> {
 
   /** Removes and returns the next item, waiting as needed. See the class comment. */
   get(options?: QueueOptions): Op<T> {
-    if (options === undefined) return trackOp(getBody(this, true, null, null), this._n.get!);
+    if (options === undefined) return trackOp<T>(new GetOp(this), this._n.get!);
     const block = options?.block ?? true;
     const timeout = block ? checkTimeoutOrTimeout(options?.timeout, 'get({ timeout })') : null;
     return trackOp(getBody(this, block, timeout, null), this._n.get!);
@@ -278,6 +279,38 @@ export function checkMaxsize(n: unknown, what: string): number {
     );
   }
   return n;
+}
+
+/** put(item) without options (see WaitOp): at once with room, else a putter in line. */
+class PutOp<T> extends WaitOp<void> {
+  private w: Waiter | null = null;
+
+  constructor(
+    private readonly q: Queue<T>,
+    private readonly item: T,
+  ) {
+    super();
+  }
+
+  protected start(): undefined | typeof PENDING {
+    const q = this.q;
+    if (q._shut !== 0) throw shutDown(q, 'put');
+    if (q._tryPut(this.item)) return undefined;
+    const g = currentHubGreenlet(q._n['put()']!);
+    this.w = q._putters.add(g, beginWait(g, 'Queue.put'), this.item);
+    this.suspend(g);
+    return PENDING;
+  }
+
+  protected resumed(v: unknown): undefined {
+    if (v !== this.w) throw new Full();
+    return undefined;
+  }
+
+  protected cleanup(): void {
+    this.q._putters.done(this.w!);
+    this.w = null;
+  }
 }
 
 function* putBody<T>(

@@ -44,7 +44,8 @@ import { trackOp } from '@g/greenlet';
 import { beginWait, currentHubGreenlet, type Op, Timeout, toHub, type Waitable } from '@g/hub';
 import { Links } from './links.js';
 import { arm, checkTimeout, disarm } from './timeouts.js';
-import { WaitList } from './wait-list.js';
+import { type Waiter, WaitList } from './wait-list.js';
+import { PENDING, WaitOp } from './wait-op.js';
 
 export interface AcquireOptions {
   /** Wait for a permit (default true); false returns false at once when none is free. */
@@ -90,12 +91,7 @@ export class Semaphore implements Waitable {
 
   /** Takes a permit; resolves whether it got one. See the class comment. */
   acquire(options?: AcquireOptions): Op<boolean> {
-    if (options === undefined) {
-      return trackOp(
-        acquireBody(this, true, null, 'Semaphore.acquire', 'Semaphore.acquire()'),
-        'Semaphore.acquire',
-      );
-    }
+    if (options === undefined) return trackOp<boolean>(new AcquireOp(this), 'Semaphore.acquire');
     const blocking = options?.blocking ?? true;
     const timeout = blocking ? checkTimeout(options?.timeout, 'acquire({ timeout })') : null;
     return trackOp(
@@ -174,6 +170,36 @@ export class BoundedSemaphore extends Semaphore {
 export function checkCount(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new RangeError(`${what} must be an integer >= 0, got ${String(value)}`);
+  }
+}
+
+/** acquire() without options (see WaitOp): a free permit at once, else an acquirer in line. */
+class AcquireOp extends WaitOp<boolean> {
+  private w: Waiter | null = null;
+
+  constructor(private readonly s: Semaphore) {
+    super();
+  }
+
+  protected start(): boolean | typeof PENDING {
+    const s = this.s;
+    if (s._counter > 0) {
+      s._counter--;
+      return true;
+    }
+    const g = currentHubGreenlet('Semaphore.acquire()');
+    this.w = s._acquirers.add(g, beginWait(g, 'Semaphore.acquire'), undefined);
+    this.suspend(g);
+    return PENDING;
+  }
+
+  protected resumed(v: unknown): boolean {
+    return v === this.w;
+  }
+
+  protected cleanup(): void {
+    this.s._acquirers.done(this.w!);
+    this.w = null;
   }
 }
 

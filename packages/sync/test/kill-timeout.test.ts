@@ -296,6 +296,34 @@ describe.each(Object.entries(cases))('%s', (_name, c) => {
     expect(r).toEqual({ during: true, dead: true, exit: true, left: 0 });
   });
 
+  test('a forced end (a kill swallowed past its grace period) leaves no waiter', async () => {
+    const r = await onVirtualHub(
+      function* (hub) {
+        hub.exceptionStream = null;
+        const { op, waiting } = yield* c.setup();
+        const base = waiting();
+        let swallowed = 0;
+        const g = spawn(function* () {
+          for (;;) {
+            try {
+              yield* op();
+              return 'returned';
+            } catch {
+              swallowed++; // a catch-all: only the forced end stops it
+            }
+          }
+        });
+        yield* sleep(0);
+        yield* sleep(0);
+        yield* g.kill({ timeout: 0.5 });
+        yield* sleep(0.001); // what it killed on its way out (a scope's members) dies
+        return { dead: g.dead, swallowed: swallowed >= 1, left: waiting() - base };
+      },
+      { killGrace: 30 },
+    );
+    expect(r).toEqual({ dead: true, swallowed: true, left: 0 });
+  });
+
   test('a Timeout while waiting raises itself at that wait, leaving no waiter', async () => {
     const r = await onVirtualHub(
       function* (hub) {
