@@ -366,9 +366,10 @@ function transfer(target: Greenlet, kind: number, value: any, argc: number, name
       op.value = undefined;
       throw err;
     }
+    // Only a settrace callback runs while the current greenlet is still suspended.
     throw new GreenletError(
-      `${name}() cannot switch while ${cur} is being switched into (a settrace callback ` +
-        'cannot switch); record the event and switch from a greenlet body instead',
+      `a settrace callback cannot switch: ${name}() while ${cur} is being switched into. ` +
+        'Record the event and switch from a greenlet body instead.',
     );
   }
   op.state = ARMED;

@@ -232,7 +232,7 @@ describe('settrace', () => {
     settrace((_event, [, t]) => {
       if (t === g) target.switch();
     });
-    expect(() => g.switch()).toThrow(/cannot switch/);
+    expect(() => g.switch()).toThrow(/^a settrace callback cannot switch/);
     expect(gettrace()).toBeNull();
     expect(target.started).toBe(false);
   });
