@@ -12,10 +12,11 @@
  *   throws is an uncaught exception (`process.on('uncaughtException')`), not a hub report.
  * - Callbacks are delivered in the order their watchers fired (the loop's order: earliest
  *   deadline first, equal deadlines in start order).
- * - While referenced deliveries are queued, and for one more macrotask after the last (so the
- *   promise continuations of the last callback run first), the loop is held
- *   (`loop.externalWait()`): `hub.join()` does not resolve and a virtual clock does not
- *   move. When the hold ends and nothing else keeps the loop alive, the hub is nudged so
+ * - While referenced deliveries are queued the loop is held (`loop.externalWait()`):
+ *   `hub.join()` does not resolve and a virtual clock does not move. The hold ends when
+ *   the last queued callback returns; the loop acts on that only from a later macrotask,
+ *   after the callback's promise continuations (which may start the next timers). When
+ *   nothing else keeps the loop alive, the hub is then told (from a macrotask) so that
  *   `hub.join()` resolves.
  *
  * - The delivery of an unreferenced immediate is an unreferenced `setImmediate`: as with
@@ -42,11 +43,9 @@ class Deliveries {
   private tokens: number[] = [];
   private head = 0;
   private release: (() => void) | null = null;
-  private releaseScheduled = false;
-  /** A referenced delivery is in the current batch (the end of the hold is then referenced). */
-  private refInBatch = false;
+  private nudgeScheduled = false;
   private readonly runOne: () => void;
-  private readonly endHold: () => void;
+  private readonly nudgeLater: () => void;
 
   constructor(hub: Hub) {
     this.hub = hub;
@@ -55,34 +54,46 @@ class Deliveries {
       const target = this.targets[i]!;
       const token = this.tokens[i]!;
       this.targets[i] = null;
+      let last = false;
       if (this.head === this.targets.length) {
         this.head = 0;
         this.targets.length = 0;
         this.tokens.length = 0;
-        if (!this.releaseScheduled) {
-          this.releaseScheduled = true;
-          const im = NATIVE.setImmediate(this.endHold);
-          if (!this.refInBatch) im.unref();
-          this.refInBatch = false;
-        }
+        last = true;
       } else if (this.head >= 1024 && this.head * 2 >= this.targets.length) {
         // Drop the delivered front, so that a queue that never empties stays small.
         this.targets.splice(0, this.head);
         this.tokens.splice(0, this.head);
         this.head = 0;
       }
-      target.deliver(token);
-    };
-    this.endHold = () => {
-      this.releaseScheduled = false;
-      if (this.targets.length !== 0) return; // more came meanwhile: the last one ends it
-      const r = this.release;
-      this.release = null;
-      if (r !== null) {
-        r();
-        if (!this.hub.isDestroyed && !loopOf(this.hub).alive) nudge(this.hub);
+      try {
+        target.deliver(token);
+      } finally {
+        if (last && this.targets.length === 0) this.endHold();
       }
     };
+    this.nudgeLater = () => {
+      this.nudgeScheduled = false;
+      if (!this.hub.isDestroyed && !loopOf(this.hub).alive) nudge(this.hub);
+    };
+  }
+
+  /**
+   * After the last queued callback returned. The loop decides anything (advancing a
+   * virtual clock, waking the hub) only from a later macrotask, after this callback's
+   * microtasks, so the hold can end now. The hub, though, is told from a macrotask too:
+   * a microtask nudge would let it see an idle loop (and resolve hub.join()) before the
+   * callback's promise continuations started their next timers.
+   */
+  private endHold(): void {
+    const r = this.release;
+    if (r === null) return;
+    this.release = null;
+    r();
+    if (!this.nudgeScheduled && !this.hub.isDestroyed && !loopOf(this.hub).alive) {
+      this.nudgeScheduled = true;
+      NATIVE.setImmediate(this.nudgeLater);
+    }
   }
 
   push(target: Deliverable, token: number): void {
@@ -93,8 +104,7 @@ class Deliveries {
     this.targets.push(target);
     this.tokens.push(token);
     const im = NATIVE.setImmediate(this.runOne);
-    if (ref) this.refInBatch = true;
-    else im.unref();
+    if (!ref) im.unref();
   }
 }
 

@@ -109,6 +109,9 @@ describe('timers patch', () => {
       ],
       wait: 500,
     });
+    // hub.join() waits for a timer started by a callback's promise continuation.
+    expect(api.chain.map((c: [string, number]) => c[0])).toEqual(['first', 'second', 'joined']);
+    expect(api.chain[1][1] - api.chain[0][1]).toBe(1000);
     // { ref: false } does not hold hub.join().
     expect(api.unrefJoin).toBe(true);
     expect(api.joinedAt).toBe(0);
