@@ -89,6 +89,142 @@ export class TimerHeap<T extends HeapNode> {
     this.place(k, moved, at, seq);
   }
 
+  /** Removes the earliest element (the heap must not be empty) and returns it. */
+  pop(): T {
+    const nodes = this.nodes;
+    const w = nodes[HEAP0]!;
+    w._active = 0;
+    const last = HEAP0 + --this.n;
+    if (last === HEAP0) {
+      nodes[HEAP0] = null;
+      return w;
+    }
+    const moved = nodes[last]!;
+    const keys = this.keys;
+    const at = keys[last * 2];
+    const seq = keys[last * 2 + 1];
+    nodes[last] = null;
+    this.siftDown(HEAP0, moved, at, seq);
+    return w;
+  }
+
+  /**
+   * Removes every element due at `now` (`at < now`, or `at <= now` when `inclusive`) and
+   * writes them to `out` with their keys to `outKeys` (`[at, seq]` per element), ordered by
+   * `at` (equal keys in no particular order). Returns how many. The caller sets `_active` of
+   * the removed elements to 0 (the batch path leaves it, to touch no element twice).
+   *
+   * Few due elements are popped one by one (O(k log n)). When they are many (k log n > n),
+   * the due set (a connected top of the heap) is collected, the heap rebuilt from the rest
+   * (O(n)), and the due set radix-sorted (O(k)): firing a million timers at once then costs
+   * a few passes over typed arrays instead of a million memory-bound sifts.
+   */
+  takeDue(now: number, inclusive: boolean, out: T[], outKeys: { keys: Float64Array }): number {
+    const n = this.n;
+    if (n === 0) return 0;
+    const keys = this.keys;
+    const top = keys[HEAP0 * 2];
+    if (inclusive ? top > now : top >= now) return 0;
+    // Count the due elements (the due set is a connected top of the heap), up to the point
+    // where popping one by one stops being cheaper.
+    const logn = Math.log2(n + 1) / Math.log2(D);
+    const limit = Math.max(64, Math.ceil(n / (logn + 1)));
+    const k = this.countDue(now, inclusive, limit);
+    let ok = outKeys.keys;
+    if (ok.length < (k < limit ? k : n) * 2) {
+      ok = outKeys.keys = new Float64Array(Math.max(ok.length * 2, (k < limit ? k : n) * 2));
+    }
+    if (k < limit) {
+      for (let i = 0; i < k; i++) {
+        ok[i * 2] = keys[HEAP0 * 2];
+        ok[i * 2 + 1] = keys[HEAP0 * 2 + 1];
+        out[i] = this.pop();
+      }
+      return k;
+    }
+    return this.takeDueBatch(now, inclusive, out, ok);
+  }
+
+  /** Number of due elements, counting stops at `limit` (depth-first over the due top). */
+  private countDue(now: number, inclusive: boolean, limit: number): number {
+    const keys = this.keys;
+    const end = HEAP0 + this.n;
+    let stack = this.stack;
+    let sp = 0;
+    stack[sp++] = HEAP0;
+    let count = 0;
+    while (sp > 0 && count < limit) {
+      const k = stack[--sp];
+      count++;
+      const first = D * (k - HEAP0) + HEAP0 + 1;
+      const stop = Math.min(first + D, end);
+      for (let c = first; c < stop; c++) {
+        const at = keys[c * 2];
+        if (inclusive ? at <= now : at < now) {
+          if (sp === stack.length) stack = this.growStack();
+          stack[sp++] = c;
+        }
+      }
+    }
+    return count;
+  }
+
+  private stack: Int32Array = new Int32Array(64);
+  private growStack(): Int32Array {
+    const bigger = new Int32Array(this.stack.length * 2);
+    bigger.set(this.stack);
+    this.stack = bigger;
+    return bigger;
+  }
+
+  /** takeDue for a large due set: one pass to split, heapify the rest, radix-sort the due. */
+  private takeDueBatch(now: number, inclusive: boolean, out: T[], ok: Float64Array): number {
+    const nodes = this.nodes;
+    const keys = this.keys;
+    const end = HEAP0 + this.n;
+    let k = 0;
+    let rest = HEAP0;
+    // Split: due elements to the scratch, the others packed at the front of the heap.
+    const tmpNodes = SCRATCH.nodes as T[];
+    for (let i = HEAP0; i < end; i++) {
+      const w = nodes[i]!;
+      const at = keys[i * 2];
+      if (inclusive ? at <= now : at < now) {
+        tmpNodes[k] = w;
+        ok[k * 2] = at;
+        ok[k * 2 + 1] = keys[i * 2 + 1];
+        k++;
+      } else {
+        if (rest !== i) {
+          nodes[rest] = w;
+          keys[rest * 2] = at;
+          keys[rest * 2 + 1] = keys[i * 2 + 1];
+        }
+        w._active = rest;
+        rest++;
+      }
+    }
+    for (let i = rest; i < end; i++) nodes[i] = null;
+    this.n = rest - HEAP0;
+    // Floyd's heapify of what stayed.
+    for (let i = rest - 1; i >= HEAP0; i--) {
+      this.siftDown(i, nodes[i]!, keys[i * 2], keys[i * 2 + 1]);
+    }
+    // Order the due set by at (stable radix sort on the key bits), then write it out.
+    const order = sortByKey(ok, k);
+    if (SCRATCH.keys.length < k * 2) SCRATCH.keys = new Float64Array(k * 2);
+    const sortedKeys = SCRATCH.keys;
+    for (let i = 0; i < k; i++) {
+      const j = order[i];
+      out[i] = tmpNodes[j];
+      sortedKeys[i * 2] = ok[j * 2];
+      sortedKeys[i * 2 + 1] = ok[j * 2 + 1];
+    }
+    ok.set(sortedKeys.subarray(0, k * 2));
+    for (let i = 0; i < k; i++) tmpNodes[i] = undefined as any;
+    return k;
+  }
+
   /** Re-keys `w` (in the heap) to `w._at`, with a new sequence number. */
   adjust(w: T): void {
     this.place(w._active, w, w._at, ++this.seq);
@@ -225,4 +361,79 @@ export class TimerHeap<T extends HeapNode> {
   toArray(): T[] {
     return this.nodes.slice(HEAP0, HEAP0 + this.n) as T[];
   }
+}
+
+/**
+ * Scratch arrays of the batch path (one set per process: JavaScript runs one batch at a
+ * time), kept between calls so that a large batch allocates only the first time.
+ */
+const SCRATCH = {
+  nodes: [] as unknown[],
+  keys: new Float64Array(0),
+  a: new Int32Array(0),
+  b: new Int32Array(0),
+  hi: new Uint32Array(0),
+  lo: new Uint32Array(0),
+};
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little endian: word 1
+const COUNTS = new Uint32Array(65536);
+
+/**
+ * Returns the permutation that sorts `keys[2i]` (i < k) ascending, stably: an LSD radix sort
+ * over the 64 bits of each double (mapped so that unsigned order is numeric order), four
+ * passes of 16 bits. Small inputs use a comparison sort.
+ */
+function sortByKey(keys: Float64Array, k: number): Int32Array {
+  const s = SCRATCH;
+  if (s.a.length < k) {
+    s.a = new Int32Array(k);
+    s.b = new Int32Array(k);
+    s.hi = new Uint32Array(k);
+    s.lo = new Uint32Array(k);
+  }
+  let src = s.a;
+  let dst = s.b;
+  for (let i = 0; i < k; i++) src[i] = i;
+  if (k < 256) {
+    const idx = Array.from(src.subarray(0, k));
+    idx.sort((x, y) => keys[x * 2] - keys[y * 2] || x - y);
+    for (let i = 0; i < k; i++) src[i] = idx[i];
+    return src;
+  }
+  const hi = s.hi;
+  const lo = s.lo;
+  for (let i = 0; i < k; i++) {
+    f64[0] = keys[i * 2];
+    let h = u32[HI];
+    let l = u32[1 - HI];
+    if (h & 0x80000000) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else h = (h | 0x80000000) >>> 0;
+    hi[i] = h;
+    lo[i] = l;
+  }
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? lo : hi;
+    const shift = (pass & 1) * 16;
+    COUNTS.fill(0);
+    for (let i = 0; i < k; i++) COUNTS[(word[src[i]] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = COUNTS[d];
+      COUNTS[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < k; i++) {
+      const j = src[i];
+      dst[COUNTS[(word[j] >>> shift) & 0xffff]++] = j;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
 }

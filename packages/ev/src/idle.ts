@@ -34,7 +34,7 @@ export class Idle extends Watcher {
     if (this._active !== 0) return;
     if (!this._startable()) this._cannotStart();
     const loop = this.loop;
-    listStart(loop._idles[this._pri + 2], this);
+    listStart(loop._idles[this._qi], this);
     loop._idleAll++;
     loop._changed();
   }
@@ -43,7 +43,7 @@ export class Idle extends Watcher {
     if (this._pending !== 0) this.loop._clearPending(this);
     if (this._active === 0) return;
     const loop = this.loop;
-    listStop(loop._idles[this._pri + 2], this);
+    listStop(loop._idles[this._qi], this);
     loop._idleAll--;
   }
 }

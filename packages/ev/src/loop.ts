@@ -143,6 +143,8 @@ export class Loop {
 
   /** @internal Pending queues, one per priority (index = priority + 2). */
   _pend: (Watcher | null)[][] = [[], [], [], [], []];
+  /** @internal The pending event bits, parallel to `_pend` (libev's ANPENDING.events). */
+  _pev: Int32Array[] = [0, 0, 0, 0, 0].map(() => new Int32Array(16));
   /** @internal Used length of each pending queue (cleared slots included). */
   _pcnt = new Int32Array(NUMPRI);
   /** @internal Pending watchers per priority (cleared slots excluded). */
@@ -470,28 +472,40 @@ export class Loop {
 
   /** @internal libev's ev_feed_event without checks. */
   _feed(w: Watcher, revents: number): void {
-    if (w._pending !== 0) {
-      w._revents |= revents;
+    const slot = w._pending;
+    const p = w._qi;
+    if (slot !== 0) {
+      this._pev[p][slot - 1] |= revents;
       return;
     }
-    const p = w._pri + 2;
     const i = this._pcnt[p]++;
     const q = this._pend[p];
     if (i === q.length) q.push(w);
     else q[i] = w;
+    let ev = this._pev[p];
+    if (i === ev.length) ev = this._growPev(p);
+    ev[i] = revents;
     w._pending = i + 1;
-    w._revents = revents;
     this._plive[p]++;
     this._npending++;
+  }
+
+  /** @internal */
+  private _growPev(p: number): Int32Array {
+    const bigger = new Int32Array(this._pev[p].length * 2);
+    bigger.set(this._pev[p]);
+    this._pev[p] = bigger;
+    return bigger;
   }
 
   /** @internal */
   _clearPending(w: Watcher): number {
     const slot = w._pending;
     if (slot === 0) return 0;
-    const p = w._pri + 2;
+    const p = w._qi;
     const q = this._pend[p];
     q[slot - 1] = null;
+    const ev = this._pev[p][slot - 1];
     // Shrink the queue when its end was cleared (start/stop churn leaves no garbage).
     if (slot === this._pcnt[p]) {
       let n = slot - 1;
@@ -501,8 +515,6 @@ export class Loop {
     w._pending = 0;
     this._plive[p]--;
     this._npending--;
-    const ev = w._revents;
-    w._revents = 0;
     return ev;
   }
 
@@ -531,8 +543,7 @@ export class Loop {
       w._pending = 0;
       this._plive[p]--;
       this._npending--;
-      const ev = w._revents;
-      w._revents = 0;
+      const ev = this._pev[p][i];
       n++;
       const cb = w.callback;
       if (cb !== null) {
@@ -783,28 +794,41 @@ export class Loop {
   private _timersReify(): void {
     const heap = this._timers;
     const now = this._mnNow;
-    const virt = this._virtual;
-    let nr = 0;
-    let held: Timer[] | null = null;
-    while (heap.n !== 0) {
-      const at = heap.topAt();
-      if (virt ? at > now : at >= now) break;
-      const w = heap.top()!;
-      this._collect(nr++, w, at, heap.topSeq());
+    const rfeeds = this._rfeeds as Timer[];
+    const k = heap.takeDue(now, this._virtual, rfeeds, this._rk);
+    if (k === 0) return;
+    this._orderEqualRuns(k);
+    const rkeys = this._rk.keys;
+    let refs = 0;
+    let repeats: Timer[] | null = null;
+    // One pass, last first (libev's feed_reverse): the LIFO pending queue then invokes them
+    // earliest first. Each timer is touched once here (a million due timers are a million
+    // cache misses per pass, so passes are fused).
+    for (let i = k - 1; i >= 0; i--) {
+      const w = rfeeds[i];
+      rfeeds[i] = undefined as any;
+      w._active = 0;
+      const at = rkeys[i * 2];
       if (w._repeat > 0) {
+        // Rescheduled from its deadline (no drift); one that fell behind goes to now. It
+        // goes back into the heap after the pass: it fires at most once per iteration.
         let next = at + w._repeat;
         if (next < now) next = now;
         w._at = next;
-        if (virt && next <= now) {
-          heap.remove(w);
-          (held ??= []).push(w);
-        } else heap.adjust(w);
+        (repeats ??= []).push(w);
       } else {
-        w.stop();
+        // A one-shot timer stops (libev's ev_timer_stop, inlined: it keeps at - now).
+        if (w._pending !== 0) this._clearPending(w);
+        w._at = at - now;
+        if ((w._flags & 3) === 0) refs++; // holds a reference: neither F_UNREF nor F_NEVER_REF
       }
+      this._feed(w, TIMER);
     }
-    if (held !== null) for (const w of held) heap.insert(w);
-    this._feedCollected(nr, TIMER);
+    if (refs !== 0) {
+      this._activeCnt -= refs;
+      if (this._activeCnt <= 0 && this._activeCnt + refs > 0) this._refChanged();
+    }
+    if (repeats !== null) for (let i = repeats.length - 1; i >= 0; i--) heap.insert(repeats[i]);
   }
 
   /** @internal libev's periodics_reify (same rules as timers). */
@@ -834,18 +858,18 @@ export class Loop {
     this._feedCollected(nr, PERIODIC);
   }
 
-  /** @internal Scratch arrays of an expiry pass: watchers, their keys and sequence numbers. */
+  /** @internal Scratch of an expiry pass: watchers, and `[at, seq]` per watcher. */
   private _rfeeds: Watcher[] = [];
-  private _rkeys = new Float64Array(128);
+  private _rk = { keys: new Float64Array(128) };
 
   /** @internal Records the i-th expired element of a pass. */
   private _collect(i: number, w: Watcher, at: number, seq: number): void {
     this._rfeeds[i] = w;
-    let keys = this._rkeys;
+    let keys = this._rk.keys;
     if (i * 2 + 1 >= keys.length) {
       const bigger = new Float64Array(keys.length * 2);
       bigger.set(keys);
-      this._rkeys = keys = bigger;
+      this._rk.keys = keys = bigger;
     }
     keys[i * 2] = at;
     keys[i * 2 + 1] = seq;
@@ -859,13 +883,7 @@ export class Loop {
   private _feedCollected(n: number, revents: number): void {
     if (n === 0) return;
     const rfeeds = this._rfeeds;
-    const keys = this._rkeys;
-    for (let i = 0; i < n - 1; ) {
-      let j = i + 1;
-      while (j < n && keys[j * 2] === keys[i * 2]) j++;
-      if (j - i > 1) this._sortRun(i, j);
-      i = j;
-    }
+    this._orderEqualRuns(n);
     for (let i = n - 1; i >= 0; i--) {
       const w = rfeeds[i];
       rfeeds[i] = undefined as any;
@@ -873,10 +891,21 @@ export class Loop {
     }
   }
 
+  /** @internal Puts each run of collected elements with an equal deadline in start order. */
+  private _orderEqualRuns(n: number): void {
+    const keys = this._rk.keys;
+    for (let i = 0; i < n - 1; ) {
+      let j = i + 1;
+      while (j < n && keys[j * 2] === keys[i * 2]) j++;
+      if (j - i > 1) this._sortRun(i, j);
+      i = j;
+    }
+  }
+
   /** @internal Orders collected elements [from, to) by sequence number. */
   private _sortRun(from: number, to: number): void {
     const rfeeds = this._rfeeds;
-    const keys = this._rkeys;
+    const keys = this._rk.keys;
     let sorted = true;
     for (let i = from + 1; i < to && sorted; i++) sorted = keys[i * 2 - 1] < keys[i * 2 + 1];
     if (sorted) return;
@@ -1223,10 +1252,7 @@ export class Loop {
       const q = this._pend[p];
       for (let i = 0; i < this._pcnt[p]; i++) {
         const w = q[i];
-        if (w !== null) {
-          w._pending = 0;
-          w._revents = 0;
-        }
+        if (w !== null) w._pending = 0;
       }
       q.length = 0;
       this._pcnt[p] = 0;
@@ -1244,14 +1270,21 @@ export class Loop {
 
   /** @internal Every active watcher (a snapshot). */
   private _allActive(): Watcher[] {
+    // No spread: a million timers would overflow the call stack.
     const all: Watcher[] = [];
-    const heapT = this._timers;
-    all.push(...heapT.toArray());
-    const heapP = this._periodics;
-    all.push(...heapP.toArray());
-    for (const list of this._idles) all.push(...list);
-    all.push(...this._prepares, ...this._checks, ...this._forks, ...this._cleanups);
-    all.push(...this._embeds, ...this._asyncs, ...this._os);
+    const add = (list: Iterable<Watcher>) => {
+      for (const w of list) all.push(w);
+    };
+    add(this._timers.toArray());
+    add(this._periodics.toArray());
+    for (const list of this._idles) add(list);
+    add(this._prepares);
+    add(this._checks);
+    add(this._forks);
+    add(this._cleanups);
+    add(this._embeds);
+    add(this._asyncs);
+    add(this._os);
     return all;
   }
 
@@ -1287,7 +1320,7 @@ export class Loop {
     this._idles.forEach((list, i) => {
       arrays.push([`idle(priority ${i - 2})`, list]);
       idles += list.length;
-      for (const w of list) if (w._pri !== i - 2) fail(`idle watcher in the wrong priority list`);
+      for (const w of list) if (w._qi !== i) fail(`idle watcher in the wrong priority list`);
     });
     if (idles !== this._idleAll) fail(`idle count ${this._idleAll} but ${idles} idle watchers`);
     for (const [name, list] of arrays) {
@@ -1316,7 +1349,7 @@ export class Loop {
         if (w === null || w === undefined) continue;
         live++;
         if (w._pending !== i + 1) fail(`pending watcher at ${i} has slot ${w._pending - 1}`);
-        if (w._pri !== pri - 2) fail(`pending watcher in the queue of the wrong priority`);
+        if (w._qi !== pri) fail(`pending watcher in the queue of the wrong priority`);
       }
       for (let i = this._pcnt[pri]; i < q.length; i++) {
         if (q[i] !== null && q[i] !== undefined)

@@ -28,6 +28,7 @@ import {
   checkTime,
   describe,
   F_INTERNAL,
+  PRI_SHIFT,
   ReadyWatcher,
   requireOs,
   type WatcherCallback,
@@ -175,7 +176,7 @@ export class Stat extends ReadyWatcher {
     this.attr = readSync(this.path);
     this._gen++;
     const timer = this._timer;
-    timer._pri = this._pri;
+    timer._flags = (timer._flags & ~(7 << PRI_SHIFT)) | (this._flags & (7 << PRI_SHIFT));
     timer.set(this._interval, this._interval);
     timer.start();
     this.loop._os.add(this);

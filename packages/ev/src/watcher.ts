@@ -44,6 +44,9 @@ export const F_NEVER_REF = 2;
 export const F_CLOSED = 4;
 /** Set in `_flags`: internal watcher (stat's polling timer): no ref, not user-visible. */
 export const F_INTERNAL = 8;
+/** `_flags` bits 4-6 hold the priority + 2 (0..4): the index of its pending queue. */
+export const PRI_SHIFT = 4;
+const PRI_MASK = 7 << PRI_SHIFT;
 
 const NOREF = F_UNREF | F_NEVER_REF;
 
@@ -58,12 +61,8 @@ export abstract class Watcher {
   _active = 0;
   /** @internal 0 when not pending; else the 1-based slot in the loop's pending queue. */
   _pending = 0;
-  /** @internal The pending event bits. */
-  _revents = 0;
-  /** @internal Priority, MINPRI..MAXPRI. */
-  _pri = 0;
-  /** @internal F_* bits. */
-  _flags = 0;
+  /** @internal F_* bits, and the priority + 2 in bits 4-6 (one field: watchers stay small). */
+  _flags = 2 << PRI_SHIFT;
 
   constructor(loop: Loop) {
     if (loop === null || typeof loop !== 'object' || (loop as any)[LOOP_BRAND] !== true) {
@@ -107,7 +106,7 @@ export abstract class Watcher {
 
   /** Priority, MINPRI (-2) .. MAXPRI (2); settable only when neither active nor pending. */
   get priority(): number {
-    return this._pri;
+    return ((this._flags >> PRI_SHIFT) & 7) - 2;
   }
   set priority(value: number) {
     if (!Number.isInteger(value) || value < MINPRI || value > MAXPRI) {
@@ -115,7 +114,7 @@ export abstract class Watcher {
         `priority must be an integer from ${MINPRI} to ${MAXPRI} (got ${describe(value)})`,
       );
     }
-    if (value === this._pri) return;
+    if (value === this.priority) return;
     if (this._active !== 0 || this._pending !== 0) {
       throw new WatcherStateError(
         `cannot change the priority of ${this._active !== 0 ? 'an active' : 'a pending'} ` +
@@ -123,7 +122,12 @@ export abstract class Watcher {
           `start it again`,
       );
     }
-    this._pri = value;
+    this._flags = (this._flags & ~PRI_MASK) | ((value + 2) << PRI_SHIFT);
+  }
+
+  /** @internal Index of this watcher's pending queue (priority + 2). */
+  get _qi(): number {
+    return (this._flags >> PRI_SHIFT) & 7;
   }
 
   /**

@@ -117,6 +117,67 @@ describe('timer heap (4-ary) against a sorted-array model', () => {
     );
   });
 
+  it('takeDue() removes exactly the due elements, in key order, popping or in a batch', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), {
+          minLength: 0,
+          maxLength: 3000,
+        }),
+        fc.double({ min: -1.2e4, max: 1.2e4, noNaN: true }),
+        fc.boolean(),
+        fc.boolean(),
+        (ats, now, inclusive, coarse) => {
+          const heap = new TimerHeap<Node>();
+          // coarse keys make many equal keys
+          const nodes = ats.map((at, id) => ({
+            _active: 0,
+            _at: coarse ? Math.round(at / 500) : at,
+            id,
+          }));
+          for (const n of nodes) heap.insert(n);
+          const t = coarse ? Math.round(now / 500) : now;
+          const out: Node[] = [];
+          const holder = { keys: new Float64Array(4) };
+          const k = heap.takeDue(t, inclusive, out, holder);
+          const due = nodes.filter((n) => (inclusive ? n._at <= t : n._at < t));
+          expect(k).toBe(due.length);
+          const got = out.slice(0, k);
+          expect(new Set(got)).toEqual(new Set(due));
+          for (let i = 0; i < k; i++) {
+            expect(holder.keys[i * 2]).toBe(got[i]._at);
+            got[i]._active = 0; // the caller's part
+            if (i > 0) expect(got[i - 1]._at).toBeLessThanOrEqual(got[i]._at);
+          }
+          expect(heap.n).toBe(nodes.length - k);
+          expect(heap.check()).toBeNull();
+          if (heap.n > 0) expect(inclusive ? heap.topAt() > t : heap.topAt() >= t).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takeDue() sorts a large due set (radix path) including negative keys and -0', () => {
+    const heap = new TimerHeap<Node>();
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 1e6;
+    const nodes = Array.from({ length: 20_000 }, (_, id) => ({ _active: 0, _at: rnd(), id }));
+    nodes[5]._at = -0;
+    nodes[6]._at = 0;
+    nodes[7]._at = -1e-300;
+    for (const n of nodes) heap.insert(n);
+    const out: Node[] = [];
+    const holder = { keys: new Float64Array(4) };
+    const k = heap.takeDue(2e5, false, out, holder);
+    const expected = nodes.filter((n) => n._at < 2e5).map((n) => n._at);
+    expected.sort((a, b) => a - b);
+    expect(k).toBe(expected.length);
+    expect(k).toBeGreaterThan(10_000);
+    expect(out.slice(0, k).map((n) => n._at)).toEqual(expected);
+    expect(heap.check()).toBeNull();
+  });
+
   it('check() reports a corrupted heap', () => {
     const heap = new TimerHeap<Node>();
     const a = { _active: 0, _at: 1, id: 0 };

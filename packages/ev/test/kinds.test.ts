@@ -72,6 +72,14 @@ describe.each(BACKENDS)('watchers without an OS side (%s backend)', (backend) =>
   });
 
   describe('destroy', () => {
+    it('stops hundreds of thousands of timers (no spread of huge arrays)', () => {
+      const loop = makeLoop(backend);
+      const cb = () => {};
+      for (let i = 0; i < 300_000; i++) loop.timer(10 + i).start(cb);
+      loop.destroy();
+      expect(loop.activeCount).toBe(0);
+    });
+
     it('stops every watcher, clears pending, settles a pending run() with false', async () => {
       const loop = makeLoop(backend);
       const ws = [loop.timer(50), loop.periodic(0, 60), loop.check(), loop.async()];
