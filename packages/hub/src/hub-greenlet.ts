@@ -62,7 +62,7 @@ export class HubGreenlet extends CoreGreenlet {
   _args: unknown[];
   /** @internal wait sequence number (waiting.ts). */
   _seq = 0;
-  /** @internal W_NONE, W_OPEN or W_CLAIMED (waiting.ts). */
+  /** @internal W_NONE, W_OPEN, W_CLAIMED or W_YIELD (waiting.ts). */
   _wstate = W_NONE;
   /** @internal kills/Timeouts to raise at the next wait. */
   _throws: unknown[] | null = null;

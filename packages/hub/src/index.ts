@@ -18,7 +18,7 @@ export { type RawGreenlet, spawn, spawnLater, spawnRaw } from './spawn.js';
 export { type ThreadpoolOptions, threadpool } from './threadpool.js';
 export { isTimeout, Timeout } from './timeout.js';
 export { until } from './until.js';
-export { armWaitTimer, disarmWaitTimer } from './wait-timer.js';
+export { armWaitTimer, disarmWaitTimer, TIMED_OUT } from './wait-timer.js';
 export {
   beginWait,
   current as currentHubGreenlet,

@@ -18,9 +18,15 @@
  * is raised at its next wait (see `requestThrow`).
  *
  * Kills and Timeouts (`requestThrow`) raise their error at the wait the greenlet is in if
- * it is open and unclaimed; otherwise (the greenlet is running, or a wake-up is already
- * on its way) the error is kept and raised at the greenlet's next `beginWait`. A Timeout
- * cancelled before that withdraws its error (`withdrawThrow`).
+ * it is open and unclaimed (or in `sleep(0)`, whose own queued wake-up a throw preempts, as
+ * in gevent); otherwise (the greenlet is running, or a wake-up is already on its way) the
+ * error is kept and raised at the greenlet's next `beginWait`. A Timeout cancelled before
+ * that withdraws its error (`withdrawThrow`).
+ *
+ * Where wake-ups run: a wake-up made by a watcher callback (a timer, I/O) is delivered right
+ * after that callback, before the next pending one; one made elsewhere (a promise reaction,
+ * an emitter listener, another greenlet) goes to the end of the run queue. `wake` never
+ * switches and may be called from anywhere, a greenlet body included.
  *
  * A greenlet whose kill escalated (`forceEnd`) is answered at every later wait with its
  * generator's `return()`: `finally` blocks run, no `catch` sees it, and no code after a
