@@ -1,6 +1,6 @@
-// Builds src/ into one ESM file for the child processes and worker threads that the
-// *.os.test.ts files start (they cannot load TypeScript). Tests get its path through
-// inject('evBundle').
+// Builds src/ into one ESM and one CJS file for the child processes and worker threads that
+// the *.os.test.ts files start (they cannot load TypeScript). Tests get their paths through
+// inject('evBundle') and inject('evBundleCjs').
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     evBundle: string;
+    evBundleCjs: string;
   }
 }
 
@@ -19,9 +20,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const { build } = await import('tsup');
   await build({
     entry: { index: join(pkg, 'src/index.ts') },
-    format: ['esm'],
+    format: ['esm', 'cjs'],
     outDir: dir,
-    outExtension: () => ({ js: '.mjs' }),
+    outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
     dts: false,
     sourcemap: false,
     clean: false,
@@ -32,5 +33,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
     tsconfig: join(pkg, 'tsconfig.json'),
   });
   project.provide('evBundle', join(dir, 'index.mjs'));
+  project.provide('evBundleCjs', join(dir, 'index.cjs'));
   return () => rmSync(dir, { recursive: true, force: true });
 }
