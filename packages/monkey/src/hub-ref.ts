@@ -66,9 +66,18 @@ export function fixHub(hub: Hub | undefined, what: string): void {
   STATE.hubFixed = true;
 }
 
-/** The backend of the hub the patches run on (without creating the default hub). */
+/**
+ * The backend of the hub the patches run on, without creating the default hub: the
+ * default hub is @g/ev's default loop (the Node backend) unless one was installed (the
+ * preload entry with G_CLOCK=virtual).
+ */
 export function patchBackend(): string {
-  const hub = STATE.hub as Hub | null;
+  let hub = STATE.hub as Hub | null;
+  if (hub === null) {
+    const slot = (globalThis as any)[Symbol.for('@g/runtime')]?.ext?.['@g/hub'];
+    const current = slot?.defaultHub as Hub | null | undefined;
+    if (current !== null && current !== undefined && !current.isDestroyed) hub = current;
+  }
   return hub === null ? 'node' : hub.loop.backend;
 }
 

@@ -31,7 +31,6 @@ export interface Natives {
   perfNow: () => number;
   hrtime: NodeJS.HRTime;
   hrtimeBigint: () => bigint;
-  processOn: (...args: any[]) => any;
 }
 
 function capture(): Natives {
@@ -50,7 +49,6 @@ function capture(): Natives {
     perfNow: () => perfNow.call(perf),
     hrtime: hr,
     hrtimeBigint: hr.bigint,
-    processOn: process.on,
   };
 }
 
