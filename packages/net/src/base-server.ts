@@ -237,7 +237,7 @@ export abstract class BaseServer<Item> {
   startAccepting(): void {
     if (this._accepting) return;
     this._accepting = true;
-    this._acceptSlot.wake();
+    this._acceptSlot.wakeSoon();
   }
 
   /**

@@ -96,7 +96,7 @@ function* connectBody(
   let ready = false;
   const onReady = () => {
     ready = true;
-    sock._wslot.wake();
+    sock._wslot.wakeSoon();
   };
   raw.once(readyEvent, onReady);
   const where = a.path ?? formatAddress(host, a.port);

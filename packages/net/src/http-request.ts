@@ -36,13 +36,9 @@ export class HttpRequest extends Reader {
   readonly method: string;
   /** The request target as sent: path and query. */
   readonly url: string;
-  /** The path part of `url` (percent-encoded as sent). */
-  readonly path: string;
+  private _path: string | null = null;
   /** '1.1', '1.0'. */
   readonly httpVersion: string;
-  /** The peer's address and port. */
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
   /** The server's body limit, in bytes. */
   readonly maxBodySize: number;
   private _query: URLSearchParams | null = null;
@@ -63,13 +59,29 @@ export class HttpRequest extends Reader {
     this._res = res;
     this.method = raw.method ?? 'GET';
     this.url = raw.url ?? '/';
-    const q = this.url.indexOf('?');
-    this.path = q < 0 ? this.url : this.url.slice(0, q);
     this.httpVersion = raw.httpVersion;
-    this.remoteAddress = raw.socket.remoteAddress;
-    this.remotePort = raw.socket.remotePort;
     this.maxBodySize = maxBodySize;
     this._expectContinue = expectContinue;
+  }
+
+  /** The path part of `url` (percent-encoded as sent). */
+  get path(): string {
+    let p = this._path;
+    if (p === null) {
+      const q = this.url.indexOf('?');
+      p = this._path = q < 0 ? this.url : this.url.slice(0, q);
+    }
+    return p;
+  }
+
+  /** The peer's address. */
+  get remoteAddress(): string | undefined {
+    return this.raw.socket?.remoteAddress;
+  }
+
+  /** The peer's port. */
+  get remotePort(): number | undefined {
+    return this.raw.socket?.remotePort;
   }
 
   /** The request headers (lower-case names). */
@@ -155,7 +167,7 @@ export class HttpRequest extends Reader {
           this._in.clear();
           this._rerr = new PayloadTooLarge(this.maxBodySize);
           raw.pause();
-          this._rslot.wake();
+          this._rslot.wakeSoon();
         }
         return;
       }

@@ -10,8 +10,8 @@
  *
  * ## Rules
  *
- * - `status` (default 200) and headers (`setHeader`, `writeHead`) can change until the
- *   first byte of the body is written; `headersSent` says whether that happened.
+ * - `status` (default 200) and headers (`setHeader`) can change until `writeHead` or the
+ *   first write fixes them; `headersSent` says whether that happened.
  * - `write(chunk)` hands the chunk to Node and waits for 'drain' when Node's buffer is
  *   above its high-water mark: a slow client slows the handler down instead of filling
  *   memory. Without a Content-Length, HTTP/1.1 responses are chunked (Node does it).
@@ -37,8 +37,7 @@ export class HttpResponse {
   readonly raw: ServerResponse;
   /** Seconds a write may wait for the client before SocketTimeout (null: no limit). */
   timeout: number | null = null;
-  /** @internal */
-  readonly _slot = new Slot();
+  private _slotObj: Slot | null = null;
   /** @internal the server is closing: the connection ends after this response. */
   _closing = false;
 
@@ -56,6 +55,13 @@ export class HttpResponse {
   set status(code: number) {
     checkStatus(code);
     this.raw.statusCode = code;
+  }
+
+  /** @internal made at the first wait (most responses never wait). */
+  get _slot(): Slot {
+    let s = this._slotObj;
+    if (s === null) s = this._slotObj = new Slot();
+    return s;
   }
 
   /** True once the status line and headers were sent. */
@@ -91,14 +97,22 @@ export class HttpResponse {
     return this;
   }
 
-  /** Sets the status and headers (pywsgi's start_response); sent with the first write. */
+  /**
+   * Fixes the status and the headers (pywsgi's start_response; Node's writeHead): they are
+   * sent with the first write. Headers set before with setHeader are kept (those given here
+   * win). After writeHead neither the status nor the headers can change.
+   */
   writeHead(status: number, headers?: Headers): this {
     checkStatus(status);
-    this._prepare();
-    this.raw.statusCode = status;
-    if (headers !== undefined) {
-      for (const [k, v] of Object.entries(headers)) this.raw.setHeader(k, v);
+    const raw = this.raw;
+    if (raw.headersSent) {
+      throw new Error(
+        'writeHead(): the status and headers were already fixed (writeHead or a first write)',
+      );
     }
+    if (this._closing) raw.setHeader('connection', 'close');
+    if (headers === undefined) raw.writeHead(status);
+    else raw.writeHead(status, headers as any);
     return this;
   }
 
@@ -117,17 +131,25 @@ export class HttpResponse {
   /** Sets the status (default 200) and headers, sends `body` and ends. */
   send(body: Data, status = 200, headers?: Headers): Op<void> {
     checkChunk(body, 'send(body)');
-    this.writeHead(status, headers);
-    if (!this.raw.hasHeader('content-type')) {
-      this.raw.setHeader(
+    checkStatus(status);
+    const raw = this.raw;
+    if (raw.headersSent) {
+      throw new Error(
+        'send(): the status and headers were already fixed (writeHead or a first write)',
+      );
+    }
+    if (headers !== undefined) for (const k in headers) raw.setHeader(k, headers[k]!);
+    if (!raw.hasHeader('content-type')) {
+      raw.setHeader(
         'content-type',
         typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
       );
     }
-    this.raw.setHeader(
+    raw.setHeader(
       'content-length',
       typeof body === 'string' ? Buffer.byteLength(body) : body.length,
     );
+    raw.statusCode = status;
     return this.end(body);
   }
 
@@ -177,7 +199,8 @@ export class HttpResponse {
     if (!this._listening) {
       // Listeners only for responses that ever wait (most never do).
       this._listening = true;
-      const wake = () => this._slot.wake();
+      const wake = () => this._slot.wakeSoon();
+      // (the slot exists from here on)
       this.raw.on('drain', wake);
       this.raw.on('close', wake);
       this.raw.on('finish', wake);

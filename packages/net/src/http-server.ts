@@ -108,7 +108,7 @@ class Conn {
   constructor(readonly socket: net.Socket) {}
   readonly onClose = (): void => {
     this.closed = true;
-    this.slot.wake();
+    this.slot.wakeSoon();
   };
 }
 
@@ -289,7 +289,7 @@ export class HttpServer extends BaseServer<Conn> {
       return;
     }
     conn.items.push([R_UPGRADE, req, head]);
-    conn.slot.wake();
+    conn.slot.wakeSoon();
   };
 
   private _route(kind: number, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -301,7 +301,7 @@ export class HttpServer extends BaseServer<Conn> {
       return;
     }
     conn.items.push([kind, req, res]);
-    conn.slot.wake();
+    conn.slot.wakeSoon();
   }
 
   private readonly _onClientError = (err: any, socket: net.Socket): void => {

@@ -87,19 +87,19 @@ export abstract class Reader {
       this._rpaused = true;
       this._pauseSource();
     }
-    this._rslot.wake();
+    this._rslot.wakeSoon();
   }
 
   /** @internal listener: the end of the stream. */
   _onEnd(): void {
     this._eof = true;
-    this._rslot.wake();
+    this._rslot.wakeSoon();
   }
 
   /** @internal listener: an error (kept for the next read). */
   _onReadError(err: unknown): void {
     if (this._rerr === null) this._rerr = err;
-    this._rslot.wake();
+    this._rslot.wakeSoon();
   }
 
   /** Bytes received and not read yet. */

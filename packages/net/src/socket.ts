@@ -83,7 +83,7 @@ export class Socket extends Reader {
     this.raw = raw;
     this._peerHost = raw.remoteAddress;
     this._peerPort = raw.remotePort;
-    this._onDrainL = () => this._wslot.wake();
+    this._onDrainL = () => this._wslot.wakeSoon();
     raw.on('data', (c: Buffer) => {
       if (!this._closed) this._onData(c);
     });
@@ -151,7 +151,7 @@ export class Socket extends Reader {
   /** @internal the Node socket is gone (destroyed, by us or after an error). */
   _onClose(): void {
     this._eof = true;
-    this._rslot.wake();
+    this._rslot.wakeSoon();
     if (this._wslot.busy) {
       this._wslot.fail(
         this._werr ??

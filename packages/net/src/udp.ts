@@ -88,7 +88,7 @@ export class UdpSocket {
         return;
       }
       this._q.push([msg, from]);
-      this._rslot.wake();
+      this._rslot.wakeSoon();
     });
     this.raw.on('error', (e) => {
       const err = toSocketError(e, 'recvfrom', undefined, undefined);
@@ -274,7 +274,7 @@ export class UdpSocket {
       if (e) err = e;
       n = bytes;
       done = true;
-      this._wslot.wake();
+      this._wslot.wakeSoon();
     };
     try {
       if (host === null) this.raw.send(data, cb);

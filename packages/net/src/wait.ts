@@ -28,6 +28,18 @@
  *
  * `slot.wait(...)` packs the three steps in one generator, for paths that are not hot.
  *
+ * ## Wake-ups from Node are batched
+ *
+ * Node runs the callbacks of one poll (data on 50 sockets, say) one after the other, and
+ * after each one it drains the microtasks. Waking a greenlet at once would resume the hub
+ * (a microtask) once per callback. Listeners call `wakeSoon()` instead: the slot joins a
+ * batch that one `setImmediate` wakes together, in the check phase right after the poll,
+ * so the hub resumes once for the whole batch and runs those greenlets in arrival order.
+ * Measured on the echo bench: about 20% less server CPU per round trip than waking each
+ * greenlet at once (BENCHMARKS.md). A wake-up found stale at the flush (the greenlet left
+ * the wait, timed out or was killed) does nothing; one that reaches a later wait of the
+ * same slot is harmless: every wait re-checks its condition.
+ *
  * Cost per wait: a few field writes, one ref/unref of the loop, the switch to the hub and
  * back; no allocation on the Node backend.
  */
@@ -53,11 +65,37 @@ export class ConcurrentObjectUseError extends Error {
   }
 }
 
+const batch: Slot[] = [];
+let scheduled = false;
+
+function flushBatch(): void {
+  scheduled = false;
+  for (let i = 0; i < batch.length; i++) {
+    const s = batch[i]!;
+    s._queued = false;
+    s.wake();
+  }
+  batch.length = 0;
+}
+
 export class Slot {
   /** The greenlet waiting here, or null. */
   g: HubG | null = null;
   seq = 0;
+  /** @internal in the batch of wakeSoon. */
+  _queued = false;
   private _release: (() => void) | null = null;
+
+  /** Wakes the waiting greenlet with the next batch (see the module comment). */
+  wakeSoon(): void {
+    if (this.g === null || this._queued) return;
+    this._queued = true;
+    batch.push(this);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushBatch);
+    }
+  }
 
   /** Wakes the waiting greenlet, if any (it re-checks its condition when it runs). */
   wake(): void {

@@ -94,19 +94,19 @@ export class WebSocket {
         this._paused = true;
         raw.pause();
       }
-      this._rslot.wake();
+      this._rslot.wakeSoon();
     });
     raw.on('close', (code: number, reason: Buffer) => {
       this._closed = true;
       this.closeCode = code;
       this.closeReason = reason.toString('utf8');
-      this._rslot.wake();
-      this._wslot.wake();
+      this._rslot.wakeSoon();
+      this._wslot.wakeSoon();
     });
     raw.on('error', (e: unknown) => {
       if (this._err === null) this._err = toSocketError(e, 'read', undefined, undefined);
-      this._rslot.wake();
-      this._wslot.wake();
+      this._rslot.wakeSoon();
+      this._wslot.wakeSoon();
     });
   }
 
@@ -208,7 +208,7 @@ export class WebSocket {
     this.raw.send(data, (e?: Error) => {
       done = true;
       if (e) err = e;
-      this._wslot.wake();
+      this._wslot.wakeSoon();
     });
     while (!done && !this._closed) {
       const t = this.timeout;

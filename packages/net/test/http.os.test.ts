@@ -205,6 +205,27 @@ describe('requests and responses', () => {
     });
   });
 
+  test('writeHead fixes status and headers: setHeader before it is kept, a second writeHead is refused', async () => {
+    const errors: string[] = [];
+    const server = await start(function* (_req, res) {
+      res.setHeader('x-early', 'kept');
+      res.writeHead(201, { 'x-given': 'yes' });
+      try {
+        res.writeHead(500);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+      expect(() => res.setHeader('x-late', 'no')).toThrow();
+      yield* res.end('made');
+    });
+    const r = await request(server.serverPort!);
+    expect(r.status).toBe(201);
+    expect(r.headers['x-early']).toBe('kept');
+    expect(r.headers['x-given']).toBe('yes');
+    expect(r.body).toBe('made');
+    expect(errors[0]).toMatch(/already fixed/);
+  });
+
   test('a response the handler did not end is ended for it', async () => {
     const server = await start(function* (_req, res) {
       res.status = 204;
