@@ -106,6 +106,24 @@ export function withHub<T>(hub: Hub, make: () => T): T {
 
 let spawnCallbacks: Array<(g: Greenlet<any>) => void> | null = null;
 
+/** Arguments spawn() hands to the next `new Greenlet` (see the constructor). */
+let handedArgs: unknown[] | null = null;
+
+/** @internal `new Greenlet(fn, ...args)` with `args` given as the array itself. */
+export function makeGreenlet<T, A extends unknown[]>(
+  fn: (...args: A) => unknown,
+  args: A,
+): Greenlet<T, A> {
+  const G = Greenlet as unknown as new (f: unknown) => Greenlet<T, A>;
+  if (typeof fn !== 'function') return new G(fn); // the TypeError
+  handedArgs = args;
+  try {
+    return new G(fn);
+  } finally {
+    handedArgs = null;
+  }
+}
+
 export interface KillOptions {
   /** What to raise: an Error instance or class (default GreenletExit). */
   exception?: unknown;
@@ -133,8 +151,8 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
   _links: Link | Link[] | null = null;
   /** @internal a notifyLinks callback is queued. */
   _notifying = false;
-  /** @internal the function's name, for reports. */
-  _fnName: string;
+  /** @internal the body function, for reports (its name is read only then). */
+  _fn: ((...args: any[]) => unknown) | null;
 
   /**
    * Makes a greenlet that will run `fn(...args)` when started. It belongs to the hub of the
@@ -148,8 +166,11 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
       );
     }
     const hub = bindingHub ?? getHub();
-    super(hub, fn ?? returnUndefined, args);
-    this._fnName = fn?.name || (fn ? '(anonymous)' : '');
+    // spawn() hands its argument array over (no second copy for the rest parameter).
+    const a = handedArgs ?? args;
+    handedArgs = null;
+    super(hub, fn ?? returnUndefined, a);
+    this._fn = fn ?? null;
     const cur = getcurrent();
     this._spawner = cur;
     if (hub.spawnStacks) rare(this).spawnStack = new Error().stack ?? null;
@@ -354,7 +375,9 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
     const r = this._rare;
     const name = r === null || r.name === null ? '' : ` "${r.name}"`;
     const ident = r === null || r.ident === 0 ? '' : ` #${r.ident}`;
-    const fn = this._fnName ? `: ${this._fnName}(${args.map(describeArg).join(', ')})` : '';
+    const f = this._fn;
+    const fn =
+      f !== null ? `: ${f.name || '(anonymous)'}(${args.map(describeArg).join(', ')})` : '';
     return `<Greenlet${name}${ident}${fn}>`;
   }
 

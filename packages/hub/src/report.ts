@@ -70,7 +70,7 @@ export function trimSpawnStack(stack: string): string {
 }
 
 const LIBRARY_TOP =
-  /\bat (new Greenlet|Greenlet\.start|Greenlet\.startLater|spawn|spawnLater|spawnRaw|runIn|run|Hub\.run|withHub)\b/;
+  /\bat (new Greenlet|Greenlet\.start|Greenlet\.startLater|makeGreenlet|spawn|spawnLater|spawnRaw|runIn|run|Hub\.run|withHub)\b/;
 const LIBRARY_BOTTOM =
   /\bat (trampoline|transfer|Hub\._resume|Hub\.kickCb|Hub\.wakeCb|ScopedIterator\.\w+|AsyncResource\.runInAsyncScope)\b/;
 

@@ -13,7 +13,7 @@
  */
 import type { Op } from '@g/greenlet';
 import { getcurrent } from '@g/greenlet';
-import { Greenlet, type ResultOf } from './greenlet.js';
+import { type Greenlet, makeGreenlet, type ResultOf } from './greenlet.js';
 import { HubGreenlet } from './hub-greenlet.js';
 import { getHub } from './registry.js';
 import { START } from './run-queue.js';
@@ -24,7 +24,7 @@ export function spawn<A extends unknown[], R>(
   fn: (...args: A) => R,
   ...args: A
 ): Greenlet<ResultOf<R>, A> {
-  const g = new Greenlet<ResultOf<R>, A>(fn as any, ...args);
+  const g = makeGreenlet<ResultOf<R>, A>(fn as any, args);
   g.start();
   return g;
 }
@@ -40,7 +40,7 @@ export function spawnLater<A extends unknown[], R>(
   if (typeof fn !== 'function') {
     throw new TypeError('spawnLater(seconds, fn, ...args): fn must be a function');
   }
-  const g = new Greenlet<ResultOf<R>, A>(fn as any, ...args);
+  const g = makeGreenlet<ResultOf<R>, A>(fn as any, args);
   g.startLater(seconds);
   return g;
 }
