@@ -17,6 +17,7 @@
  */
 import { Loop, Signal } from '@g/ev';
 import { Hub } from '@g/hub';
+import { MonkeyPatchWarning } from './errors.js';
 import { STATE } from './state.js';
 
 export interface Natives {
@@ -87,7 +88,17 @@ export function installNativeScope(): void {
     for (const name of names) {
       const desc = Object.getOwnPropertyDescriptor(proto, name);
       const orig = desc?.value;
-      if (typeof orig !== 'function' || orig[SHIM] === true) continue;
+      if (typeof orig !== 'function') {
+        process.emitWarning(
+          new MonkeyPatchWarning(
+            `@g/monkey: ${proto.constructor?.name}.prototype.${name} is missing (this @g/ev or ` +
+              '@g/hub is newer than this @g/monkey): the patched timers may not work; update ' +
+              '@g/monkey',
+          ),
+        );
+        continue;
+      }
+      if (orig[SHIM] === true) continue;
       const wrapped = function (this: unknown) {
         depth++;
         try {

@@ -36,6 +36,10 @@ describe('patchAll', () => {
     expect(p.pluginRestored).toBe(true);
   });
 
+  it('shares its registry between the ESM and CommonJS builds in one process', () => {
+    expect(p.cjsSharesRegistry).toBe(true);
+  });
+
   it('is idempotent: the same call again changes nothing, sends no event and does not warn', () => {
     expect(p.again).toBe(true);
     expect(p.againEvents).toEqual([]);
