@@ -10,10 +10,13 @@ import {
   isObjectPatched,
   onPatchEvent,
   type PatchEvent,
+  patchAll,
+  patchBlocking,
   patchItem,
   patchModule,
   removeItem,
   saved,
+  setBlockingMode,
   unpatchAll,
 } from '../src/index.js';
 
@@ -145,5 +148,36 @@ describe('patchModule and events', () => {
     off();
     patchModule({ a: 1 }, { a: 2 }, ['a'], { module: 'quiet' });
     expect(heard).toEqual(['willPatchModule']);
+  });
+});
+
+describe('bad input', () => {
+  it('patchAll refuses bad options before patching anything', () => {
+    expect(() => patchAll(null as any)).toThrow(TypeError);
+    expect(() => patchAll({ timers: 'yes' as any })).toThrow(/options.timers must be a boolean/);
+    expect(() => patchAll({ blocking: 'loud' as any })).toThrow(/options.blocking must be/);
+    expect(() => patchAll({ hub: {} as any })).toThrow(/options.hub must be a Hub/);
+    expect(isModulePatched('timers')).toBe(false);
+    expect(isModulePatched('globalThis')).toBe(false);
+    expect(isModulePatched('fs')).toBe(false);
+  });
+
+  it('the blocking mode must be warn, throw or off', () => {
+    let err: unknown;
+    try {
+      patchBlocking({ mode: 'loud' as any });
+    } catch (e) {
+      err = e;
+    }
+    expect(isMonkeyError(err)).toBe(true);
+    expect(String(err)).toContain("mode must be 'warn', 'throw' or 'off'");
+    expect(() => setBlockingMode('never' as any)).toThrow(/mode must be/);
+    expect(isModulePatched('fs')).toBe(false);
+  });
+
+  it('listeners and patchModule sources must be what they say', () => {
+    expect(() => onPatchEvent(42 as any)).toThrow(TypeError);
+    expect(() => patchModule({ a: 1 }, null as any, ['a'], { module: 'x' })).toThrow(TypeError);
+    expect(() => patchItem(42 as any, 'a', 1)).toThrow(TypeError);
   });
 });
