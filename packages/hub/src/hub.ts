@@ -507,13 +507,11 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
       yield* this._parkOp();
       continue;
     }
-    if (!loop.alive) {
-      if (this._idle()) continue;
-      this._parked = true;
-    } else {
-      this._parked = true;
-      loop.wake(wakeOf(this));
-    }
+    if (!loop.alive && this._idle()) continue;
+    // Parked until the loop has work. With only unreferenced watchers left the loop's
+    // Node timer is unreferenced too: they fire if something else keeps the process alive.
+    this._parked = true;
+    loop.wake(wakeOf(this));
     yield* this._parkOp();
     this._parked = false;
     sliceStart = performance.now();

@@ -196,6 +196,21 @@ describe('on the real clock', () => {
     await hub.run(sleeper.kill());
   });
 
+  test('an unreferenced sleep still ends while something else keeps the process alive', async () => {
+    const hub = nodeHub();
+    const keepAlive = setTimeout(() => {}, 2000);
+    try {
+      const t0 = now();
+      const g = await hub.run(() => spawn(sleep, 0.05, { ref: false }));
+      expect(await hub.join()).toBe(true); // nothing referenced: idle at once
+      await new Promise((r) => setTimeout(r, 300));
+      expect(g.dead).toBe(true);
+      expect(now() - t0).toBeLessThan(1.5);
+    } finally {
+      clearTimeout(keepAlive);
+    }
+  });
+
   test('until() of a promise that never settles is ended by a Timeout', async () => {
     const hub = nodeHub();
     const r = await hub.run(function* () {
