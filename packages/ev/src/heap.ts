@@ -130,6 +130,7 @@ export class TimerHeap<T extends HeapNode> {
     const logn = Math.log2(n + 1) / Math.log2(D);
     const limit = Math.max(64, Math.ceil(n / (logn + 1)));
     const k = this.countDue(now, inclusive, limit);
+    if (out.length < n && n > 64) out.length = n; // one allocation, not a growth per element
     let ok = outKeys.keys;
     if (ok.length < (k < limit ? k : n) * 2) {
       ok = outKeys.keys = new Float64Array(Math.max(ok.length * 2, (k < limit ? k : n) * 2));

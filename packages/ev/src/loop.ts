@@ -490,6 +490,22 @@ export class Loop {
     this._npending++;
   }
 
+  /** @internal Makes room for `n` more entries in pending queue `p` (one allocation). */
+  private _reserve(p: number, n: number): void {
+    const need = this._pcnt[p] + n;
+    const q = this._pend[p];
+    if (q.length < need && n > 64) {
+      q.length = need;
+      // Holes read as undefined; fill them so the queue holds only watchers or null.
+      q.fill(null, this._pcnt[p]);
+      if (this._pev[p].length < need) {
+        const bigger = new Int32Array(need);
+        bigger.set(this._pev[p]);
+        this._pev[p] = bigger;
+      }
+    }
+  }
+
   /** @internal */
   private _growPev(p: number): Int32Array {
     const bigger = new Int32Array(this._pev[p].length * 2);
@@ -798,6 +814,7 @@ export class Loop {
     const k = heap.takeDue(now, this._virtual, rfeeds, this._rk);
     if (k === 0) return;
     this._orderEqualRuns(k);
+    this._reserve(2, k); // most timers have priority 0: grow that queue once, not k times
     const rkeys = this._rk.keys;
     let refs = 0;
     let repeats: Timer[] | null = null;
