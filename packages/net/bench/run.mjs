@@ -1,13 +1,16 @@
 // `pnpm bench` for @g/net: servers side by side, each in its own process, driven by a
 // client in another process; interleaved repeats, medians and spreads, one markdown table.
 //
-//   node bench/run.mjs [--repeats N] [--only echo|http] [--quick]
+//   node bench/run.mjs [--repeats N] [--only echo|http] [--quick] [--variants]
 //
 // echo: 50 connections x 2,000 round trips of 64 bytes (bench/echo-client.mjs, plain Node)
 //       against g's StreamServer, a plain Node `net` echo server and gevent's StreamServer
 //       (/usr/bin/python3; installs python3-gevent with apt-get when root and missing).
 // http: autocannon (50 connections, 5 s, pipelining 1) against g's HttpServer and plain
 //       node:http, both answering "Hello, World!".
+// --variants adds three bare echo loops written straight on the hub (no Socket layer), for
+// the choice of how sockets wait: on @g/ev io watchers, on stream events waking at once, on
+// stream events woken in one batch per poll (what @g/net does).
 // Besides throughput, the server process's CPU time (user+sys from /proc) per round trip
 // or request is reported: it depends far less on the load of a shared machine.
 import { execFileSync, spawn } from 'node:child_process';
@@ -23,6 +26,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const QUICK = args.includes('--quick');
+const VARIANTS = args.includes('--variants');
 const REPEATS = Number(opt('--repeats', QUICK ? 2 : 5));
 const ONLY = opt('--only', null);
 const PY = '/usr/bin/python3';
@@ -170,8 +174,18 @@ if (ONLY === null || ONLY === 'echo') {
   const servers = {
     'plain Node net': [process.execPath, ['echo-server-node.mjs']],
     'g StreamServer': [process.execPath, ['echo-server-g.mjs']],
-    'g, bare @g/ev io watchers (variant)': [process.execPath, ['echo-server-g-io.mjs']],
   };
+  if (VARIANTS) {
+    servers['bare loop: @g/ev io watcher'] = [process.execPath, ['echo-server-g-io.mjs']];
+    servers['bare loop: stream events, woken at once'] = [
+      process.execPath,
+      ['echo-server-g-events.mjs'],
+    ];
+    servers['bare loop: stream events, batched wake'] = [
+      process.execPath,
+      ['echo-server-g-events-batched.mjs'],
+    ];
+  }
   const gevent = ensureGevent();
   if (gevent) servers['gevent StreamServer'] = [PY, ['echo_server_gevent.py']];
   for (const k of Object.keys(servers)) results[k] = [];

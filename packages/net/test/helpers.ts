@@ -69,3 +69,16 @@ export function readAll(s: net.Socket): Promise<Buffer> {
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Polls `cond` every 10 ms until it holds (the test fails after `ms`). */
+export async function eventually(
+  cond: () => boolean,
+  what = 'the condition',
+  ms = 10_000,
+): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await delay(10);
+  }
+}

@@ -10,7 +10,7 @@ import { HttpError, SocketError } from '../src/errors.js';
 import type { HttpRequest } from '../src/http-request.js';
 import type { HttpResponse } from '../src/http-response.js';
 import { HttpServer, type HttpServerOptions } from '../src/http-server.js';
-import { delay, plainConnect, withReports } from './helpers.js';
+import { delay, eventually, plainConnect, withReports } from './helpers.js';
 
 const servers: HttpServer[] = [];
 afterEach(async () => {
@@ -342,10 +342,10 @@ describe('disconnects and slow clients', () => {
     });
     const s = await plainConnect(server.serverPort!);
     s.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`);
-    await delay(100);
-    expect(server.handlerCount).toBe(1);
+    await eventually(() => server.handlerCount === 1, 'the handler');
+    await delay(50);
     s.destroy();
-    await delay(200);
+    await eventually(() => err !== null && server.handlerCount === 0, 'the handler to end');
     expect(err).toBeInstanceOf(SocketError);
     expect((err as SocketError).code).toBe('ECONNRESET');
     expect(server.handlerCount).toBe(0);
@@ -372,9 +372,9 @@ describe('disconnects and slow clients', () => {
       const s = await plainConnect(server.serverPort!);
       s.on('error', () => {});
       s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-      await delay(150);
+      await eventually(() => writes > 2, 'some writes');
       s.destroy();
-      await delay(200);
+      await eventually(() => err !== null && server.handlerCount === 0, 'the handler to end');
       expect(writes).toBeGreaterThan(0);
       expect(err).toBeInstanceOf(SocketError);
       expect((err as SocketError).code).toBe('EPIPE');
@@ -433,8 +433,12 @@ describe('pool and stop', () => {
   });
 
   test('stop lets a request in progress finish (Connection: close), closes idle keep-alive connections, refuses new ones', async () => {
+    let slowStarted = false;
     const server = await start(function* (req) {
-      if (req.path === '/slow') yield* sleep(0.3);
+      if (req.path === '/slow') {
+        slowStarted = true;
+        yield* sleep(0.3);
+      }
       return `done ${req.path}`;
     });
     const port = server.serverPort!;
@@ -444,10 +448,9 @@ describe('pool and stop', () => {
     idle.on('data', (d) => (idleData += d));
     const idleClosed = new Promise((r) => idle.on('close', r));
     idle.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\n');
-    await delay(100);
-    expect(idleData).toContain('done /first');
+    await eventually(() => idleData.includes('done /first'), 'the first response');
     const slow = request(port, { path: '/slow' });
-    await delay(50);
+    await eventually(() => slowStarted, 'the slow request');
     await run(server.stop(5));
     const r = await slow;
     expect(r.body).toBe('done /slow');
@@ -458,12 +461,14 @@ describe('pool and stop', () => {
   });
 
   test('stop past its timeout kills handlers; a response not started becomes 503', async () => {
+    let started = false;
     const server = await start(function* () {
+      started = true;
       yield* sleep(30);
       return 'never';
     });
     const p = request(server.serverPort!, { path: '/' });
-    await delay(100);
+    await eventually(() => started, 'the handler');
     await run(server.stop(0.2));
     const r = await p;
     expect(r.status).toBe(503);

@@ -8,7 +8,7 @@ import { createConnection } from '../src/connect.js';
 import { SocketError } from '../src/errors.js';
 import type { Socket } from '../src/socket.js';
 import { StreamServer } from '../src/stream-server.js';
-import { delay, plainConnect, readAll, withReports } from './helpers.js';
+import { delay, eventually, plainConnect, readAll, withReports } from './helpers.js';
 
 const servers: StreamServer[] = [];
 afterEach(async () => {
@@ -242,8 +242,7 @@ describe('handlers', () => {
     };
     await run(server.start());
     const c = await plainConnect(server.serverPort!);
-    await delay(50);
-    expect(server.handlerCount).toBe(1);
+    await eventually(() => server.handlerCount === 1, 'the handler');
     await run(server.stop(0));
     c.destroy();
     expect(seen).toEqual([]);
@@ -284,15 +283,14 @@ describe('pool and back-pressure', () => {
     b.on('data', (d) => (got.b += d));
     c.on('data', (d) => (got.c += d));
     c.write('ignored until handled');
-    await delay(150);
+    await eventually(() => started === 2 && server.queued === 1, 'two handlers and one queued');
+    await delay(100);
     expect(started).toBe(2);
     expect(server.handlerCount).toBe(2);
-    expect(server.queued).toBe(1);
     expect(got.c).toBe('');
     a.write('done');
-    await delay(150);
+    await eventually(() => got.c === 'hello', 'the third connection served');
     expect(started).toBe(3);
-    expect(got.c).toBe('hello');
     for (const s of [a, b, c]) s.destroy();
     release.length = 0;
   });
@@ -307,9 +305,9 @@ describe('pool and back-pressure', () => {
     await run(server.start());
     const port = server.serverPort!;
     const a = await plainConnect(port);
-    await delay(30);
+    await eventually(() => server.handlerCount === 1, 'the first handler');
     const b = await plainConnect(port); // queued
-    await delay(30);
+    await eventually(() => server.queued === 1, 'one queued connection');
     const c = await plainConnect(port); // over the bound: closed
     const cAll = readAll(c);
     await cAll;
@@ -328,12 +326,11 @@ describe('pool and back-pressure', () => {
     const a = await plainConnect(server.serverPort!);
     let got = '';
     a.on('data', (d) => (got += d));
+    await eventually(() => server.queued === 1, 'the held connection');
     await delay(100);
     expect(got).toBe('');
-    expect(server.queued).toBe(1);
     server.startAccepting();
-    await delay(100);
-    expect(got).toBe('hi');
+    await eventually(() => got === 'hi', 'the handler after startAccepting');
     a.destroy();
   });
 
@@ -349,17 +346,13 @@ describe('pool and back-pressure', () => {
     expect(make(echoserver, { spawn: 3 }).pool).toBeInstanceOf(Pool);
     await run(server.start());
     const conns = await Promise.all([1, 2, 3].map(() => plainConnect(server.serverPort!)));
-    await delay(100);
+    await eventually(() => server.handlerCount === 2 && server.queued === 1, 'a full pool');
     expect(pool.freeCount()).toBe(0);
-    expect(server.handlerCount).toBe(2);
-    expect(server.queued).toBe(1);
     conns[0]!.end('x');
-    await delay(100);
+    await eventually(() => server.queued === 0, 'the queued connection handled');
     expect(server.handlerCount).toBe(2);
-    expect(server.queued).toBe(0);
     for (const c of conns) c.destroy();
-    await delay(50);
-    expect(pool.freeCount()).toBe(2);
+    await eventually(() => pool.freeCount() === 2, 'the pool empty again');
   });
 
   test('a Pool-like object (spawn is an Op that waits when full) runs the handlers', async () => {
@@ -409,6 +402,7 @@ describe('stop with clients connected', () => {
     const sAll = readAll(s);
     q.write('quick\n');
     s.write('slow\n');
+    await eventually(() => server.handlerCount === 2, 'both handlers');
     await delay(30);
     const t0 = performance.now();
     await run(server.stop(0.5));

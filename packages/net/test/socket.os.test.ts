@@ -7,7 +7,7 @@ import { createConnection } from '../src/connect.js';
 import { IncompleteRead, isSocketError, SocketError, SocketTimeout } from '../src/errors.js';
 import type { Socket } from '../src/socket.js';
 import { ConcurrentObjectUseError } from '../src/wait.js';
-import { closedPort, delay, plainServer, readAll } from './helpers.js';
+import { closedPort, eventually, plainServer, readAll } from './helpers.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -526,8 +526,7 @@ describe('kill and close while waiting', () => {
       }
     });
     expect(err).toBeInstanceOf(Timeout);
-    await delay(50);
-    expect(serverSide).not.toBeNull();
+    await eventually(() => serverSide !== null, 'the server side');
     await closed;
   });
 
@@ -566,6 +565,23 @@ describe('names', () => {
     expect(r.b).toBe('hi');
     expect(r.ticks).toBeGreaterThan(0);
     expect(r.peer.port).toBe(port);
+  });
+
+  test('sourceAddress binds the local end', async () => {
+    let seen: string | undefined;
+    const port = await serverWith((s) => {
+      seen = `${s.remoteAddress}:${s.remotePort}`;
+      s.end();
+    });
+    const local = await run(function* () {
+      const c = yield* createConnection(['127.0.0.1', port], { sourceAddress: ['127.0.0.1', 0] });
+      const name = c.sockname;
+      yield* c.read();
+      c.close();
+      return name;
+    });
+    expect(local.address).toBe('127.0.0.1');
+    expect(seen).toBe(`127.0.0.1:${local.port}`);
   });
 
   test('errors from blocking calls outside greenlets say how to run them', () => {
