@@ -53,6 +53,11 @@ const GREENLET_BRAND = Symbol.for('@g/Greenlet');
 /** A greenlet body: a generator function (may switch) or a plain function (cannot). */
 export type GreenletRun = (...args: any[]) => any;
 
+/** What `_scope` must offer: node:async_hooks' AsyncResource does. */
+export interface ResumeScope {
+  runInAsyncScope<R>(fn: (...args: any[]) => R, thisArg?: unknown, ...args: any[]): R;
+}
+
 export class Greenlet {
   declare readonly [GREENLET_BRAND]: true;
 
@@ -70,6 +75,13 @@ export class Greenlet {
   _unrun = 0;
   /** @internal name of the first of them, for the error message. */
   _unrunName: string | null = null;
+  /**
+   * @internal An async context to run this greenlet's start and every resume in (an
+   * AsyncResource: the trampoline calls `_scope.runInAsyncScope(step, null, ...)`), or null.
+   * Null on the prototype: a greenlet without a scope pays no field for it. Set by @g/hub
+   * so a spawned greenlet keeps its spawner's AsyncLocalStorage context across switches.
+   */
+  declare _scope: ResumeScope | null;
 
   /**
    * Makes a greenlet that runs `run` at its first switch, with `parent` (by default the
@@ -221,6 +233,7 @@ export class Greenlet {
     return this.toString();
   }
 }
+(Greenlet.prototype as any)._scope = null;
 Object.defineProperty(Greenlet.prototype, GREENLET_BRAND, { value: true });
 
 /** True for a greenlet of any loaded copy of @g/greenlet. */

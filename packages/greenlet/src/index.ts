@@ -6,7 +6,8 @@ export {
   getcurrent,
   getmain,
   isGreenlet,
+  type ResumeScope,
   switchCount,
 } from './greenlet.js';
-export { type Op, trackOp } from './op.js';
+export { labelSwitchOp, type Op, trackOp } from './op.js';
 export { gettrace, settrace, type TraceCallback, type TraceEvent } from './trace.js';

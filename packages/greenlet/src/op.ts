@@ -66,6 +66,32 @@ export const ARGS_MANY = 8;
 
 const NAMES = ['g.switch', 'g.throw', 'g.unwind'];
 
+/** Bits of {@link SwitchOp.instr} from here up: a label set by {@link labelSwitchOp}. */
+const LABEL_SHIFT = 4;
+
+/**
+ * Labels of switch ops made by other packages' fast paths (`sleep` returns the greenlet's
+ * switch op itself): index 0 means "no label". Shared by every loaded copy, through the
+ * runtime object, so an index means the same label in all of them.
+ */
+const LABELS: string[] = ((RT.ext['@g/greenlet:labels'] as string[] | undefined) ??= ['']);
+
+/**
+ * Names the armed switch op `op` (returned by `g.switch()` inside a body) after the call
+ * that made it, e.g. 'sleep', for the forgotten-`yield*` messages. For packages whose
+ * blocking calls return a greenlet's switch op directly instead of a generator. Costs an
+ * array lookup; the label is dropped when the op is armed again.
+ */
+export function labelSwitchOp(op: unknown, label: string): void {
+  if (!isSwitchOp(op)) return;
+  let i = LABELS.indexOf(label);
+  if (i < 0) {
+    i = LABELS.length;
+    LABELS.push(label);
+  }
+  op.instr = (op.instr & ((1 << LABEL_SHIFT) - 1)) | (i << LABEL_SHIFT);
+}
+
 /**
  * The two iterator results every switch op returns, reused: V8 reads `done` and `value` of
  * the result as soon as `next()` returns (a `yield*` passes a not-done result up unchanged
@@ -102,12 +128,13 @@ export class SwitchOp {
 
   /** 0, 1, or 2 for "more than one" (`value` is then an array of them). */
   get argc(): number {
-    return this.instr >> 2;
+    return (this.instr >> 2) & 3;
   }
 
   /** Name of the call that armed the op, for error messages. */
   get name(): string {
-    return NAMES[this.instr & 3]!;
+    const label = this.instr >> LABEL_SHIFT;
+    return label === 0 ? NAMES[this.instr & 3]! : LABELS[label]!;
   }
 
   [Symbol.iterator](): this {

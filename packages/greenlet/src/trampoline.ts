@@ -100,14 +100,21 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
           target._run = null;
           target._state = ACTIVE;
           try {
-            const body = target._start(run!, argc, value);
+            const scope = target._scope;
+            const body =
+              scope === null
+                ? target._start(run!, argc, value)
+                : scope.runInAsyncScope(target._start, target, run!, argc, value);
             value = undefined;
             if (isIterator(body)) {
               // An async generator also has next/throw/return, but they return promises:
               // driving one would loop forever on "bad yields".
               if (isAsyncOnlyIterator(body)) throw asyncBody('the greenlet body');
               target._gen = body;
-              r = body.next();
+              r =
+                scope === null
+                  ? body.next()
+                  : scope.runInAsyncScope(step, null, body, K_SWITCH, undefined);
               if (r.done) {
                 ended = true;
                 result = r.value;
@@ -124,13 +131,18 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
         }
       } else {
         const gen = target._gen!;
+        const scope = target._scope;
         try {
-          r =
-            kind === K_SWITCH
-              ? gen.next(argc === 0 ? undefined : value)
-              : kind === K_THROW
-                ? gen.throw!(value)
-                : gen.return!(value);
+          if (scope === null) {
+            r =
+              kind === K_SWITCH
+                ? gen.next(argc === 0 ? undefined : value)
+                : kind === K_THROW
+                  ? gen.throw!(value)
+                  : gen.return!(value);
+          } else {
+            r = scope.runInAsyncScope(step, null, gen, kind, argc === 0 ? undefined : value);
+          }
           value = undefined;
           DONE.value = undefined;
           if (r.done) {
@@ -214,7 +226,7 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
       }
       const instr = op.instr;
       kind = instr & 3;
-      argc = instr >> 2;
+      argc = (instr >> 2) & 3;
       value = op.value;
       target = op.target;
       op.target = null;
@@ -232,6 +244,19 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
 }
 
 const NO_ERROR = Symbol('no error');
+
+/** One resume of a body, for greenlets whose resumes run in an async scope. */
+function step(
+  gen: Iterator<unknown, unknown, unknown>,
+  kind: number,
+  value: unknown,
+): IteratorResult<unknown, unknown> {
+  return kind === K_SWITCH
+    ? gen.next(value)
+    : kind === K_THROW
+      ? gen.throw!(value)
+      : gen.return!(value);
+}
 
 /**
  * Calls the settrace callback; an error from it disables tracing and is returned. The
