@@ -16,6 +16,7 @@
  *   countdown again from now with the same delay (a timer that already fired runs again;
  *   a cleared one does nothing). `close()` clears it. `[Symbol.toPrimitive]()` is a number
  *   that `clearTimeout(n)` accepts. `[Symbol.dispose]()` clears it.
+ * - `util.inspect` / `console.log` show `Timeout { delay: 100 ms, active, ref: true, hub: ... }`.
  * - Node's internal field names (`_idleTimeout`, `_onTimeout`, `_repeat`, `_destroyed`)
  *   read as on Node's Timeout; `timer._onTimeout = null` (what Node's own clearTimeout
  *   does) clears it, so a timer made while patched can be cleared after `unpatchAll()`.
@@ -35,6 +36,7 @@ import { STATE } from './state.js';
 
 const TIMER_BRAND = Symbol.for('@g/monkey.HubTimeout');
 const IMMEDIATE_BRAND = Symbol.for('@g/monkey.HubImmediate');
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Ids of `+timer` start above any async id Node hands out to its own timers. */
 let nextId = 2 ** 32 + 1;
@@ -201,6 +203,13 @@ export class HubTimeout implements Deliverable {
   }
 }
 Object.defineProperty(HubTimeout.prototype, TIMER_BRAND, { value: true });
+Object.defineProperty(HubTimeout.prototype, INSPECT, {
+  value(this: HubTimeout): string {
+    const state = this._cleared ? 'cleared' : this._done ? 'done' : 'active';
+    const kind = this._isInterval ? 'interval' : 'delay';
+    return `Timeout { ${kind}: ${this._ms} ms, ${state}, ref: ${this.hasRef()}, hub: ${this._hub} }`;
+  },
+});
 Object.defineProperty(HubTimeout.prototype, Symbol.toStringTag, { value: 'Timeout' });
 
 export class HubImmediate implements Deliverable {
@@ -292,6 +301,12 @@ export class HubImmediate implements Deliverable {
   }
 }
 Object.defineProperty(HubImmediate.prototype, IMMEDIATE_BRAND, { value: true });
+Object.defineProperty(HubImmediate.prototype, INSPECT, {
+  value(this: HubImmediate): string {
+    const state = this._cleared ? 'cleared' : this._done ? 'done' : 'active';
+    return `Immediate { ${state}, ref: ${this.hasRef()}, hub: ${this._hub} }`;
+  },
+});
 Object.defineProperty(HubImmediate.prototype, Symbol.toStringTag, { value: 'Immediate' });
 
 /** True for a HubTimeout of any loaded copy of @g/monkey. */

@@ -65,6 +65,7 @@ describe('timers patch', () => {
       tag: '[object Timeout]',
       idleTimeout: 100,
       repeatField: null,
+      inspect: 'Timeout { delay: 100 ms, active, ref: true, hub: <Hub #1 virtual> }',
     });
     expect(api.closeReturnsThis).toBe(true);
     // Virtual ms: refresh() at 60 ms moves t2 to 160; refreshed at 200 after firing, it runs
