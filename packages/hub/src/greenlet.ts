@@ -74,10 +74,15 @@ export type ResultOf<R> =
         ? U
         : R;
 
+// `_hstate`: the life-cycle state in the low two bits, two flags once DEAD.
 const NEW = 0;
 const SCHEDULED = 1;
 const RUNNING = 2;
 const DEAD = 3;
+/** DEAD with an error (`_result` is the error). */
+const FAILED = 4;
+/** DEAD with a link notification queued. */
+const NOTIFYING = 8;
 
 const LINK_ALL = 0;
 const LINK_VALUE = 1;
@@ -143,14 +148,10 @@ export interface GetOptions {
 export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreenlet {
   /** @internal NEW, SCHEDULED, RUNNING or DEAD. */
   _hstate = NEW;
-  /** @internal */
-  _value: T | undefined = undefined;
-  /** @internal */
-  _exception: unknown = null;
+  /** @internal the return value, or the error when FAILED. */
+  _result: unknown = undefined;
   /** @internal links not yet called: one stored as is (the usual case), several in an array. */
   _links: Link | Link[] | null = null;
-  /** @internal a notifyLinks callback is queued. */
-  _notifying = false;
   /** @internal the body function, for reports (its name is read only then). */
   _fn: ((...args: any[]) => unknown) | null;
 
@@ -204,32 +205,33 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** True while scheduled or running (gevent's `bool(g)` / `started`). */
   override get started(): boolean {
-    return this._hstate === SCHEDULED || this._hstate === RUNNING;
+    const st = this._hstate;
+    return st === SCHEDULED || st === RUNNING;
   }
 
   /** True once finished, failed or killed (a greenlet killed before it ran is dead). */
   override get dead(): boolean {
-    return this._hstate === DEAD;
+    return this._hstate >= DEAD;
   }
 
   /** True once the greenlet has a result: dead. */
   ready(): boolean {
-    return this._hstate === DEAD;
+    return this._hstate >= DEAD;
   }
 
   /** True when dead without an error (a kill with GreenletExit counts as success). */
   successful(): boolean {
-    return this._hstate === DEAD && this._exception === null;
+    return this._hstate >= DEAD && (this._hstate & FAILED) === 0;
   }
 
   /** The return value (or the GreenletExit that killed it); undefined until then. */
   get value(): T | undefined {
-    return this._value;
+    return (this._hstate & FAILED) === 0 ? (this._result as T | undefined) : undefined;
   }
 
   /** The error the body threw (or the kill exception that was not GreenletExit), or null. */
   get exception(): unknown {
-    return this._exception;
+    return (this._hstate & FAILED) !== 0 ? this._result : null;
   }
 
   /** `Greenlet-N` unless set. Reading it fixes it. */
@@ -387,13 +389,13 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
     if (links === null) this._links = link;
     else if (Array.isArray(links)) links.push(link);
     else this._links = [links, link];
-    if (this._hstate === DEAD) this._scheduleLinks();
+    if (this._hstate >= DEAD) this._scheduleLinks();
   }
 
   /** @internal */
   _scheduleLinks(): void {
-    if (this._notifying || this.hasLinks() === 0) return;
-    this._notifying = true;
+    if ((this._hstate & NOTIFYING) !== 0 || this.hasLinks() === 0) return;
+    this._hstate |= NOTIFYING;
     this._hub._push(CALLBACK, notifyLinks, this, 0);
   }
 
@@ -418,14 +420,14 @@ export class Greenlet<T = unknown, A extends unknown[] = any[]> extends HubGreen
 
   /** @internal records the result, reports an error, schedules links. */
   _settle(result: unknown, failed: boolean): void {
+    let st = DEAD;
     if (failed && !isGreenletExit(result)) {
-      this._exception = result;
+      st |= FAILED;
       // A greenlet whose result a promise awaits (run, toPromise) surfaces its error there.
       if (!this._hub._awaited.has(this)) this._hub._report(this, result);
-    } else {
-      this._value = result as T;
     }
-    this._hstate = DEAD;
+    this._result = result;
+    this._hstate = st;
     stopLaterTimer(this);
     this._hub._awaited.delete(this);
     this._release();
@@ -454,7 +456,7 @@ function onStartLater(w: any): void {
 function onKillGrace(w: any): void {
   const g = w.data as Greenlet;
   g._rare!.laterTimer = null;
-  if (g._hstate !== DEAD) forceEnd(g);
+  if (g._hstate < DEAD) forceEnd(g);
 }
 
 function callSpawnCallbacks(g: Greenlet<any>): void {
@@ -463,7 +465,7 @@ function callSpawnCallbacks(g: Greenlet<any>): void {
 
 /** Calls the links of `g`, in order; each once. Runs in the hub. */
 function notifyLinks(g: Greenlet<any>): void {
-  g._notifying = false;
+  g._hstate &= ~NOTIFYING;
   const hub = g._hub;
   for (;;) {
     const links = g._links;
@@ -480,7 +482,7 @@ function notifyLinks(g: Greenlet<any>): void {
       if (typeof link === 'function') {
         link(g);
       } else if (link instanceof LinkEntry) {
-        const ok = g._exception === null;
+        const ok = (g._hstate & FAILED) === 0;
         if (link.mode === LINK_ALL || (link.mode === LINK_VALUE) === ok) {
           const r = link.cb(g);
           if (
@@ -505,7 +507,7 @@ function notifyLinks(g: Greenlet<any>): void {
 export function killNow(g: HubGreenlet, exception: unknown, timeout: number | null): boolean {
   const exc = toKillException(exception);
   if (g instanceof Greenlet) {
-    if (g._hstate === DEAD) return true;
+    if (g._hstate >= DEAD) return true;
     if (g._hstate === NEW || g._hstate === SCHEDULED) {
       killBeforeStart(g, exc);
       return true;
@@ -572,12 +574,12 @@ function toKillException(exception: unknown): unknown {
 }
 
 function* joinBody(g: Greenlet<any>, timeout: number | null): Generator<unknown, boolean, any> {
-  if (g._hstate === DEAD) return true;
+  if (g._hstate >= DEAD) return true;
   const me = current('Greenlet.join()');
   if ((me as unknown) === g)
     throw new Error('Greenlet.join(): a greenlet cannot join itself (it would wait forever)');
   const seq = beginWait(me, 'Greenlet.join');
-  me._waitFor = g;
+  me._waitingOn = g; // names what it joins in LoopExit reports
   const waker = () => {
     wake(me, seq, true);
   };
@@ -587,7 +589,6 @@ function* joinBody(g: Greenlet<any>, timeout: number | null): Generator<unknown,
     const v = yield* toHub(me);
     return v !== TIMED_OUT;
   } finally {
-    me._waitFor = null;
     if (timeout !== null) disarmWaitTimer(me);
     g.unlink(waker);
   }
@@ -598,13 +599,13 @@ function* getBody<T>(
   block: boolean,
   timeout: number | Timeout | null,
 ): Generator<unknown, T, any> {
-  if (g._hstate !== DEAD) {
+  if (g._hstate < DEAD) {
     if (!block) throw new Timeout(0);
     const me = current('Greenlet.get()');
     if ((me as unknown) === g)
       throw new Error('Greenlet.get(): a greenlet cannot wait for its own result');
     const seq = beginWait(me, 'Greenlet.get');
-    me._waitFor = g;
+    me._waitingOn = g;
     const waker = () => {
       wake(me, seq, true);
     };
@@ -618,14 +619,13 @@ function* getBody<T>(
       const v = yield* toHub(me);
       if (v === TIMED_OUT) throw new Timeout(timeout as number);
     } finally {
-      me._waitFor = null;
       if (t !== null) t.cancel();
       else if (timeout !== null) disarmWaitTimer(me);
       g.unlink(waker);
     }
   }
-  if (g._exception !== null) throw g._exception;
-  return g._value as T;
+  if ((g._hstate & FAILED) !== 0) throw g._result;
+  return g._result as T;
 }
 
 function* killBody(

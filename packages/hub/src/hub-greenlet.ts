@@ -34,6 +34,8 @@ export interface ResumeScope {
 export class GreenletRare {
   /** A kill escalated: every wait is answered with return(). */
   forceEnd = false;
+  /** Kills and Timeouts to raise at the next wait (waiting.ts). */
+  throws: unknown[] | null = null;
   /** Greenlet-local values (Local). */
   locals: WeakMap<object, unknown> | null = null;
   /** The kill (or Timeout) whose grace period ran out (forced end). */
@@ -64,16 +66,13 @@ export class HubGreenlet extends CoreGreenlet {
   _seq = 0;
   /** @internal W_NONE, W_OPEN, W_CLAIMED or W_YIELD (waiting.ts). */
   _wstate = W_NONE;
-  /** @internal kills/Timeouts to raise at the next wait. */
-  _throws: unknown[] | null = null;
-  /** @internal what the greenlet waits on (for LoopExit and monitor reports). */
-  _waitingOn: string | null = null;
-  /** @internal the greenlet it waits for (join/get), for LoopExit reports. */
-  _waitFor: HubGreenlet | null = null;
+  /**
+   * @internal what the greenlet waits on, for `waitingOn` and LoopExit reports: a name
+   * ('sleep'), or the greenlet it joins (join/get).
+   */
+  _waitingOn: string | HubGreenlet | null = null;
   /** @internal reusable timer of sleep() and friends (wait-timer.ts). */
   _timer: any = null;
-  /** @internal the async context resumes run in (null: none captured). */
-  _scope: ResumeScope | null = null;
   /** @internal fields most greenlets never use, made on first use (memory). */
   _rare: GreenletRare | null = null;
   /** @internal the spawning greenlet (cleared at death). */
@@ -87,7 +86,7 @@ export class HubGreenlet extends CoreGreenlet {
     this._spawner = null;
     // The spawner's async context (AsyncLocalStorage): every run of this greenlet's code
     // happens in it. See the module comment.
-    if (hub.asyncContext) this._scope = new AsyncResource('Greenlet');
+    if (hub.asyncContext) (this as unknown as Scoped)._scope = new AsyncResource('Greenlet');
   }
 
   /** The hub that schedules this greenlet. */
@@ -102,7 +101,12 @@ export class HubGreenlet extends CoreGreenlet {
 
   /** What the greenlet is waiting on right now ('sleep', 'Greenlet.join', ...), or null. */
   get waitingOn(): string | null {
-    return this._wstate === W_NONE ? null : this._waitingOn;
+    const w = this._waitingOn;
+    return this._wstate === W_NONE
+      ? null
+      : typeof w === 'string' || w === null
+        ? w
+        : 'Greenlet.join';
   }
 
   /** @internal "what it waits on" for reports: the chain of joins, to the last wait. */
@@ -112,14 +116,17 @@ export class HubGreenlet extends CoreGreenlet {
     let g: HubGreenlet | null = this;
     while (g !== null && !seen.has(g) && parts.length < 6) {
       seen.add(g);
-      const what = g._wstate === W_NONE ? null : g._waitingOn;
+      const what: string | HubGreenlet | null = g._wstate === W_NONE ? null : g._waitingOn;
       if (what === null) {
         parts.push(g._state === 0 ? `${g} (never started)` : `${g} (not waiting)`);
         break;
       }
-      const next: HubGreenlet | null = g._waitFor;
-      parts.push(next === null ? `${g} waits on ${what}` : `${g} waits on ${what} of`);
-      g = next;
+      if (typeof what === 'string') {
+        parts.push(`${g} waits on ${what}`);
+        break;
+      }
+      parts.push(`${g} waits on Greenlet.join of`);
+      g = what;
     }
     return parts.join(' ');
   }
@@ -146,8 +153,8 @@ export class HubGreenlet extends CoreGreenlet {
   /** @internal runs the body with the spawn arguments; a returned promise is awaited. */
   override _start(run: (...args: any[]) => unknown): unknown {
     this._hub._live++;
-    const scope = this._scope;
-    if (scope !== null && !CORE_RUNS_SCOPES) {
+    const scope = (this as unknown as Scoped)._scope;
+    if (scope != null && !CORE_RUNS_SCOPES) {
       // A core without the `_scope` hook: run the start in the scope, and every resume
       // through a wrapper of the body's iterator.
       const r = scope.runInAsyncScope(startBody, this, run);
@@ -183,12 +190,13 @@ export class HubGreenlet extends CoreGreenlet {
   /** @internal frees what a dead greenlet no longer needs. */
   _release(): void {
     this._wstate = W_NONE;
-    this._waitFor = null;
-    this._throws = null;
+    this._waitingOn = null;
+    if (this._rare !== null) this._rare.throws = null;
     if (this._rare !== null) this._rare.locals = null;
     this._args = EMPTY;
     this._spawner = null;
-    this._scope = null;
+    const sc = this as unknown as Scoped;
+    if (sc._scope != null) sc._scope = null;
     const t = this._timer;
     if (t !== null) {
       t.stop();
@@ -219,7 +227,16 @@ function isIterator(r: any): r is Iterator<unknown> {
  * the body's iterator itself (ScopedIterator): one small object per greenlet and one call
  * more per resume.
  */
-const CORE_RUNS_SCOPES = Object.hasOwn(new CoreGreenlet(null, getmain()), '_scope');
+const CORE_RUNS_SCOPES =
+  '_scope' in CoreGreenlet.prototype || Object.hasOwn(new CoreGreenlet(null, getmain()), '_scope');
+
+/**
+ * The core greenlet's `_scope` field (the async context its start and resumes run in):
+ * declared by @g/greenlet's Greenlet once it has the hook, set here at spawn.
+ */
+interface Scoped {
+  _scope: ResumeScope | null | undefined;
+}
 
 /** A body's iterator whose every step runs in a captured async context. */
 class ScopedIterator {

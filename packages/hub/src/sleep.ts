@@ -16,6 +16,7 @@
  * - `idle(priority)` waits until the loop has nothing of the same or a higher priority to
  *   do (a libev idle watcher).
  */
+import * as core from '@g/greenlet';
 import { getcurrent, type Op, trackOp } from '@g/greenlet';
 import type { HubGreenlet } from './hub-greenlet.js';
 import { checkSeconds } from './seconds.js';
@@ -23,6 +24,9 @@ import { armSleepTimer, disarmWaitTimer } from './wait-timer.js';
 import { beginWait, current, toHub, W_NONE, wake, yieldWait } from './waiting.js';
 
 let opNameWritable = true;
+// @g/greenlet's labelSwitchOp(op, label), when this version of it has one.
+const labelSwitchOp = (core as { labelSwitchOp?: (op: unknown, label: string) => void })
+  .labelSwitchOp;
 
 /** Waits `seconds` (default 0: yield to the other runnable greenlets). */
 export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
@@ -48,9 +52,11 @@ export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
       disarmWaitTimer(g);
       throw e;
     }
-    if (opNameWritable) {
+    // Name the call in a forgotten-yield* report.
+    if (labelSwitchOp !== undefined) labelSwitchOp(op, 'sleep');
+    else if (opNameWritable) {
       try {
-        op.name = 'sleep'; // names the call in a forgotten-yield* report
+        op.name = 'sleep';
       } catch {
         opNameWritable = false; // a core whose switch op derives its name
       }

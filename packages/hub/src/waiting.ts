@@ -98,17 +98,20 @@ function blockingError(g: unknown, what: string): BlockingSwitchOutError {
 /** Opens a wait of `g` (see the module comment) and returns its sequence number. */
 export function beginWait(g: HubGreenlet, what: string): number {
   const seq = ++g._seq;
-  if (g._rare?.forceEnd) {
-    g._waitingOn = what;
-    g._wstate = W_CLAIMED;
-    g._hub._push(RETURN, g, undefined, seq);
-    return seq;
-  }
-  const throws = g._throws;
-  if (throws !== null) {
-    const err = throws.shift();
-    if (throws.length === 0) g._throws = null;
-    throw err;
+  const r = g._rare;
+  if (r !== null) {
+    if (r.forceEnd) {
+      g._waitingOn = what;
+      g._wstate = W_CLAIMED;
+      g._hub._push(RETURN, g, undefined, seq);
+      return seq;
+    }
+    const throws = r.throws;
+    if (throws !== null) {
+      const err = throws.shift();
+      if (throws.length === 0) r.throws = null;
+      throw err;
+    }
   }
   g._waitingOn = what;
   g._wstate = W_OPEN;
@@ -150,18 +153,20 @@ export function requestThrow(g: HubGreenlet, err: unknown): void {
     g._hub._push(THROW, g, err, seq);
     return;
   }
-  if (g._throws === null) g._throws = [err];
-  else g._throws.push(err);
+  const r = rare(g);
+  if (r.throws === null) r.throws = [err];
+  else r.throws.push(err);
 }
 
 /** Withdraws an error of requestThrow that has not been raised yet; true if it was. */
 export function withdrawThrow(g: HubGreenlet, err: unknown): boolean {
-  const throws = g._throws;
+  const r = g._rare;
+  const throws = r === null ? null : r.throws;
   if (throws === null) return false;
   const i = throws.indexOf(err);
   if (i < 0) return false;
   throws.splice(i, 1);
-  if (throws.length === 0) g._throws = null;
+  if (throws.length === 0) r!.throws = null;
   return true;
 }
 

@@ -226,6 +226,21 @@ describe('sleep and idle', () => {
     });
   });
 
+  test('a forgotten yield* on sleep() is reported naming sleep, and the greenlet can go on', async () => {
+    const { run, hub } = vhub();
+    const msg = await run(function* () {
+      sleep(1); // forgotten yield*
+      try {
+        yield* sleep(0);
+      } catch (e) {
+        yield* sleep(0.5);
+        return (e as Error).message;
+      }
+    });
+    expect(msg).toMatch(/`yield\* sleep\(/);
+    expect(hub.loop.now()).toBe(0.5);
+  });
+
   test('a blocking call outside a greenlet is a BlockingSwitchOutError that says how to run it', () => {
     expect(() => [...(sleep(1) as any)]).toThrow(BlockingSwitchOutError);
     expect(() => [...(sleep(1) as any)]).toThrow(/run\(/);
