@@ -172,9 +172,13 @@ describe('timers patch', () => {
     expect(unref.json.map((j) => j.what)).toEqual(['main-done']);
   });
 
-  it('fires an unreferenced timer while something else keeps the loop alive', async () => {
+  it('fires an unreferenced timer while something else keeps the process alive', async () => {
+    // A referenced patched timer, then only one of Node's own timers.
     const r = await runFixture('timers-node.mjs', ['unref-fires']);
     expect(r.json.map((j) => j.what)).toEqual(['unref-fired']);
+    const native = await runFixture('timers-node.mjs', ['unref-native-keeper']);
+    expect(native.json.map((j) => j.what)).toEqual(['unref-fired']);
+    expect(native.json[0].elapsed).toBeLessThan(4000);
   });
 
   it("makes an error thrown by a callback an uncaught exception, as Node's timers do", async () => {
