@@ -6,11 +6,11 @@
  *   @g/hub does). Patching never creates a hub by itself: the default hub is made when a
  *   patched function is first called.
  * - `nudge(hub)`: patched functions are called from plain code while the hub is parked in
- *   Node. Starting a watcher then is enough when the hub waits on its loop; when the hub
- *   has never run, or parked with nothing referenced (it then waits for nothing), or when
- *   the last reference goes away (so that `hub.join()` resolves and LoopExit is raised),
- *   the hub must look again: `nudge` queues an empty hub callback (one microtask and one
- *   hub pass; at most one outstanding).
+ *   Node. Starting a watcher then is enough when the hub waits on its loop (a parked hub
+ *   asks its loop to wake it); when the hub has never run, or when the last reference goes
+ *   away (the loop has no work to wake the hub with, but `hub.join()` must resolve and
+ *   LoopExit be raised), the hub must look again: `nudge` queues an empty hub callback
+ *   (one microtask and one hub pass; at most one outstanding).
  */
 import type { Loop } from '@g/ev';
 import { defaultHub, type Hub } from '@g/hub';
