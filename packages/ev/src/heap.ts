@@ -375,6 +375,8 @@ const SCRATCH = {
   b: new Int32Array(0),
   hi: new Uint32Array(0),
   lo: new Uint32Array(0),
+  hi2: new Uint32Array(0),
+  lo2: new Uint32Array(0),
 };
 
 const f64 = new Float64Array(1);
@@ -384,8 +386,10 @@ const COUNTS = new Uint32Array(65536);
 
 /**
  * Returns the permutation that sorts `keys[2i]` (i < k) ascending, stably: an LSD radix sort
- * over the 64 bits of each double (mapped so that unsigned order is numeric order), four
- * passes of 16 bits. Small inputs use a comparison sort.
+ * over the 64 bits of each double (mapped so that unsigned order is numeric order), in
+ * passes of 16 bits that move the key words along with the indices (sequential reads). A
+ * pass whose digit is the same for every key (common: deadlines close together share their
+ * high bits) is skipped. Small inputs use a comparison sort.
  */
 function sortByKey(keys: Float64Array, k: number): Int32Array {
   const s = SCRATCH;
@@ -394,18 +398,22 @@ function sortByKey(keys: Float64Array, k: number): Int32Array {
     s.b = new Int32Array(k);
     s.hi = new Uint32Array(k);
     s.lo = new Uint32Array(k);
+    s.hi2 = new Uint32Array(k);
+    s.lo2 = new Uint32Array(k);
   }
-  let src = s.a;
-  let dst = s.b;
-  for (let i = 0; i < k; i++) src[i] = i;
+  let idx = s.a;
+  let idx2 = s.b;
+  for (let i = 0; i < k; i++) idx[i] = i;
   if (k < 256) {
-    const idx = Array.from(src.subarray(0, k));
-    idx.sort((x, y) => keys[x * 2] - keys[y * 2] || x - y);
-    for (let i = 0; i < k; i++) src[i] = idx[i];
-    return src;
+    const list = Array.from(idx.subarray(0, k));
+    list.sort((x, y) => keys[x * 2] - keys[y * 2] || x - y);
+    for (let i = 0; i < k; i++) idx[i] = list[i];
+    return idx;
   }
-  const hi = s.hi;
-  const lo = s.lo;
+  let hi = s.hi;
+  let lo = s.lo;
+  let hi2 = s.hi2;
+  let lo2 = s.lo2;
   for (let i = 0; i < k; i++) {
     f64[0] = keys[i * 2];
     let h = u32[HI];
@@ -421,7 +429,8 @@ function sortByKey(keys: Float64Array, k: number): Int32Array {
     const word = pass < 2 ? lo : hi;
     const shift = (pass & 1) * 16;
     COUNTS.fill(0);
-    for (let i = 0; i < k; i++) COUNTS[(word[src[i]] >>> shift) & 0xffff]++;
+    for (let i = 0; i < k; i++) COUNTS[(word[i] >>> shift) & 0xffff]++;
+    if (COUNTS[(word[0] >>> shift) & 0xffff] === k) continue; // one digit: order unchanged
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
       const c = COUNTS[d];
@@ -429,12 +438,20 @@ function sortByKey(keys: Float64Array, k: number): Int32Array {
       sum += c;
     }
     for (let i = 0; i < k; i++) {
-      const j = src[i];
-      dst[COUNTS[(word[j] >>> shift) & 0xffff]++] = j;
+      const to = COUNTS[(word[i] >>> shift) & 0xffff]++;
+      idx2[to] = idx[i];
+      hi2[to] = hi[i];
+      lo2[to] = lo[i];
     }
-    const t = src;
-    src = dst;
-    dst = t;
+    let t: any = idx;
+    idx = idx2;
+    idx2 = t;
+    t = hi;
+    hi = hi2;
+    hi2 = t;
+    t = lo;
+    lo = lo2;
+    lo2 = t;
   }
-  return src;
+  return idx;
 }

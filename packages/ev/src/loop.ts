@@ -135,6 +135,8 @@ export class Loop {
   /** @internal Wall time (seconds since the epoch) at the last time update. */ _rtNow = 0.5;
   /** @internal rt - mn at the last update (time-jump detection; virtual: the start time). */
   _rtmnDiff = 0.5;
+  /** @internal Loop time of the last wall-clock read (libev's now_floor). */
+  private _nowFloor = 0.5;
 
   /** @internal Active referenced watchers + ref() - unref() + held external waits. */
   _activeCnt = 0;
@@ -231,6 +233,7 @@ export class Loop {
       this._mnNow = monoNow();
       this._rtNow = wallNow();
       this._rtmnDiff = this._rtNow - this._mnNow;
+      this._nowFloor = this._mnNow;
     }
     this._onImmediate = () => this._immediate();
     this._onNodeTimer = () => this._nodeTimerFired();
@@ -266,12 +269,21 @@ export class Loop {
     return this._virtual ? this._rtmnDiff + this._mnNow : wallNow();
   }
 
-  /** @internal libev's time_update: refresh both clocks; a wall-clock jump reschedules periodics. */
+  /**
+   * @internal libev's time_update: re-read the monotonic clock; the wall clock is derived
+   * from it and re-read at most every MIN_TIMEJUMP / 2 seconds (libev's now_floor), when a
+   * jump of the wall clock reschedules the periodics.
+   */
   _timeUpdate(): void {
     if (this._virtual) return;
     const mn = monoNow();
-    const rt = wallNow();
     this._mnNow = mn;
+    if (mn - this._nowFloor < MIN_TIMEJUMP * 0.5) {
+      this._rtNow = this._rtmnDiff + mn;
+      return;
+    }
+    this._nowFloor = mn;
+    const rt = wallNow();
     this._rtNow = rt;
     const diff = rt - mn;
     const jump = diff - this._rtmnDiff;
