@@ -63,10 +63,10 @@ function memNode() {
   return used / N;
 }
 
-// churn: N timers pending (a timeout per request). A pass visits every timer once, in a
-// random order (`order` 'random') or oldest first ('fifo', the worst case for a heap: each
-// stop removes the root), stopping it and starting it again with a fresh 30 s timeout.
-// Operations = stops + starts (2N per pass).
+// churn: N timers pending (a timeout per request). A pass visits every timer once, oldest
+// first ('advancing': deadlines 1 µs apart, each stop removes the heap's root; 'fifo': equal
+// deadlines, as when started in one iteration) or in a random order ('random'), stopping it
+// and starting it again with a fresh 30 s timeout. Operations = stops + starts (2N a pass).
 function permutation(n, fifo) {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
@@ -81,12 +81,15 @@ function permutation(n, fifo) {
   return p;
 }
 
-function churnEvSetup(fifo) {
+function churnEvSetup(fifo, advancing) {
   const loop = new Loop();
   const cb = () => {};
   const timers = new Array(N);
+  // 'advancing': every timeout is 1 µs later than the one before (time moves between
+  // requests), so each stop of the oldest removes the heap's root.
+  let tick = 0;
   for (let i = 0; i < N; i++) {
-    const t = new Timer(loop, 30);
+    const t = new Timer(loop, advancing ? 30 + ++tick * 1e-6 : 30);
     t.start(cb);
     timers[i] = t;
   }
@@ -96,7 +99,7 @@ function churnEvSetup(fifo) {
     for (let i = 0; i < N; i++) {
       const t = timers[order[i]];
       t.stop();
-      t.set(30);
+      t.set(advancing ? 30 + ++tick * 1e-6 : 30);
       t.start();
     }
     return (performance.now() - t0) / 1000;
@@ -141,8 +144,8 @@ if (kase === 'fire') {
   }
   extra.bytesPerTimer = impl === 'ev' ? memEv() : memNode();
 } else if (kase === 'churn') {
-  const fifo = arg === 'fifo';
-  const pass = impl === 'ev' ? churnEvSetup(fifo) : churnNodeSetup(fifo);
+  const fifo = arg !== 'random';
+  const pass = impl === 'ev' ? churnEvSetup(fifo, arg === 'advancing') : churnNodeSetup(fifo);
   for (let i = 0; i < WARMUP + REPEATS; i++) {
     const dt = pass();
     if (i >= WARMUP) times.push(dt);
