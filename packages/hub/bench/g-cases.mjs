@@ -55,6 +55,9 @@ function* waiter() {
   yield* toHub(me);
 }
 function noop() {}
+function* sleep10() {
+  yield* sleep(10);
+}
 
 const N = 100_000;
 
@@ -168,7 +171,7 @@ function memCase(kind, count) {
       const r0 = process.memoryUsage().rss;
       const gs = await run(function* () {
         const gs = new Array(count);
-        for (let i = 0; i < count; i++) gs[i] = kind === 'sleep' ? spawn(sleep, 10) : spawn(waiter);
+        for (let i = 0; i < count; i++) gs[i] = kind === 'sleep' ? spawn(sleep10) : spawn(waiter);
         yield* sleep(0);
         yield* sleep(0);
         return gs;

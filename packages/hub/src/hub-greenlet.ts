@@ -82,7 +82,7 @@ export class HubGreenlet extends CoreGreenlet {
   constructor(hub: Hub, fn: ((...args: any[]) => unknown) | null, args: unknown[]) {
     super(fn, hub);
     this._hub = hub;
-    this._args = args;
+    this._args = args.length === 0 ? EMPTY : args; // a spawn without arguments keeps no array
     this._spawner = null;
     // The spawner's async context (AsyncLocalStorage): every run of this greenlet's code
     // happens in it. See the module comment.

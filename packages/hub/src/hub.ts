@@ -412,6 +412,11 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
   const loop = this.loop;
   let sincePoll = 0;
   let sliceStart = performance.now();
+  // The entry being delivered. Cleared after each delivery: the hub's generator frame
+  // must not keep the last greenlet or error (and what its stack trace holds) alive
+  // while it is parked.
+  let g: any;
+  let value: any;
   this._parked = false;
   for (;;) {
     // Which entry next: the wake-ups of the watcher callback just invoked, then the next
@@ -439,8 +444,8 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
     }
     if (q !== null) {
       const kind = q.headKind();
-      const g = q.headTarget();
-      const value = q.headValue();
+      g = q.headTarget();
+      value = q.headValue();
       const seq = q.headSeq();
       q.shift();
       if (kind === CALLBACK) {
@@ -456,12 +461,19 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
           if (dt > mon.threshold) mon.onSwitch(g, dt);
         }
         hygiene(this, g);
+        g = value = undefined;
         continue;
       }
       if (kind === START) {
-        if (g._state !== 0 /* UNSTARTED: not killed before it ran */) continue;
+        if (g._state !== 0 /* UNSTARTED: not killed before it ran */) {
+          g = value = undefined;
+          continue;
+        }
       } else {
-        if (g._seq !== seq || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) continue;
+        if (g._seq !== seq || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) {
+          g = value = undefined;
+          continue;
+        }
         g._wstate = W_NONE;
       }
       if (kind !== WAKE && kind !== START && g._timer !== null) g._timer.stop();
@@ -487,6 +499,7 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
         const dt = performance.now() - t0;
         if (dt > mon.threshold) mon.onSwitch(g, dt, spawner, args!);
       }
+      g = value = undefined;
       continue;
     }
     // Nothing pending: poll the loop once (and give Node a turn when we ran long).
@@ -510,6 +523,7 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
     if (!loop.alive && this._idle()) continue;
     // Parked until the loop has work. With only unreferenced watchers left the loop's
     // Node timer is unreferenced too: they fire if something else keeps the process alive.
+    rq.shrink();
     this._parked = true;
     loop.wake(wakeOf(this));
     yield* this._parkOp();

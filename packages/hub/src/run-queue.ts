@@ -71,6 +71,11 @@ export class RunQueue {
     }
   }
 
+  /** Gives back a buffer grown by a burst (called when the queue is empty, at park time). */
+  shrink(): void {
+    if (this.size === 0 && this.buf.length > 1024 * 4) this.clear();
+  }
+
   clear(): void {
     this.buf = new Array(64 * 4);
     this.mask = 64 * 4 - 1;
