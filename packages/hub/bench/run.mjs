@@ -37,6 +37,18 @@ const CASES = [
     ['gevent', 10],
   ],
   ['spawn_all_joinall', 'spawn 100,000, then joinall', 'rate', ['gevent', 10]],
+  [
+    'spawn_join_seq:noctx',
+    'spawn + join, one at a time, asyncContext: false',
+    'rate',
+    ['gevent', 10],
+  ],
+  [
+    'spawn_all_joinall:noctx',
+    'spawn 100,000, then joinall, asyncContext: false',
+    'rate',
+    ['gevent', 10],
+  ],
   ['sleep0_2', 'sleep(0) rate, 2 greenlets', 'rate', ['gevent', 4]],
   ['sleep0_100', 'sleep(0) rate, 100 greenlets', 'rate', ['gevent', 4]],
   ['sleep0_1000', 'sleep(0) rate, 1,000 greenlets', 'rate', ['gevent', 4]],
@@ -103,7 +115,10 @@ function runCase(lib, name, mem) {
     argv = [join(here, 'gevent_cases.py'), name, String(w), String(r)];
   }
   const env = { ...process.env };
-  if (name.endsWith(':noctx')) env.G_ASYNC_CONTEXT = '0';
+  if (name.endsWith(':noctx')) {
+    env.G_ASYNC_CONTEXT = '0';
+    argv[argv.indexOf(name)] = name.slice(0, -':noctx'.length);
+  }
   const res = spawnSync(cmd, argv, {
     encoding: 'utf8',
     env,
@@ -156,11 +171,20 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
 }
 
 const rows = [];
+const peerRuns = new Map(); // base case -> { gv, ef } (a :noctx row reuses its base's peers)
 for (const [name, label, kind, target] of cases) {
   const mem = kind === 'mem';
+  const base = name.replace(/:noctx$/, '');
   const g = runCase('g', name, mem);
-  const gv = gevent.ok ? runCase('gevent', name, mem) : { skip: gevent.why };
-  const ef = runCase('effection', name, mem);
+  let peers = peerRuns.get(base);
+  if (!peers) {
+    peers = {
+      gv: gevent.ok ? runCase('gevent', base, mem) : { skip: gevent.why },
+      ef: runCase('effection', base, mem),
+    };
+    peerRuns.set(base, peers);
+  }
+  const { gv, ef } = peers;
   const key = mem ? 'heap' : null;
   const gSt = g.skip ? null : stats(g.samples, key);
   const gRss = mem && !g.skip ? stats(g.samples, 'rss') : null;
@@ -210,7 +234,7 @@ console.log(
 );
 console.log(`Load average (1 min): ${load0.toFixed(2)} before, ${load1.toFixed(2)} after`);
 console.log(
-  `Speed: median (min–max) of ${repeats} warm repeats after ${warmup} discarded (Effection: 1 discarded); memory: median of 5 (100k) or 3 (1M) runs, heap after gc for g and Effection, RSS for gevent (C stacks are not on a Python heap). Ratios: how many times better g is.\n`,
+  `Speed: median (min–max) of ${repeats} warm repeats after ${warmup} discarded (Effection: 1 discarded); memory: median of 5 (100k) or 3 (1M) runs, heap after gc for g and Effection, RSS for gevent (C stacks are not on a Python heap). Ratios: how many times better g is. Rows marked asyncContext: false reuse the peers' figures of the row above them (same run).\n`,
 );
 console.log('| benchmark | g | gevent | Effection | g vs gevent | g vs Effection | target |');
 console.log('|---|---|---|---|---|---|---|');
