@@ -131,6 +131,21 @@ describe('Node backend: timers on real time', () => {
     expect(firedAt - resumed).toBeGreaterThanOrEqual(240);
   });
 
+  it('resume() reschedules periodics: events missed while suspended are dropped, not replayed', async () => {
+    const loop = new Loop();
+    let fired = 0;
+    const p = loop.periodic(0, 0.1);
+    p.start(() => fired++);
+    loop.suspend();
+    blockFor(450); // four or five periods pass while "stopped"
+    loop.resume();
+    expect(p.at).toBeGreaterThan(loop.time() - 0.01);
+    expect(p.at).toBeLessThanOrEqual(loop.time() + 0.1);
+    loop.run(NOWAIT);
+    expect(fired).toBeLessThanOrEqual(1); // no burst of four
+    p.stop();
+  });
+
   it('a periodic fires at its wall-clock time', async () => {
     const loop = new Loop();
     const at = loop.time() + 0.15;
