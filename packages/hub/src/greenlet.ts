@@ -14,7 +14,10 @@
  * `new Greenlet(fn, ...args)` makes it; `start()` schedules it: it runs when the spawner
  * next waits (spawn only schedules); `startLater(s)` schedules it after `s` seconds. Its
  * body `fn(...args)` may be a generator function (it can wait with `yield*`), a plain
- * function, or a function returning a promise (awaited without blocking the hub).
+ * function, a function returning a promise (awaited without blocking the hub) or one
+ * returning an Op it made (`spawn(() => other.join())`). It runs in the AsyncLocalStorage
+ * context of the code that made it (hub-greenlet.ts). Before the end `value` is undefined
+ * and `exception` null.
  *
  * | state                 | started | dead  | ready() | successful() |
  * |-----------------------|---------|-------|---------|--------------|
@@ -33,12 +36,24 @@
  * kill's `timeout`, else `hub.killGrace`, 1 s), it is ended with its generator's
  * `return()` at that wait and at every later one: `finally` blocks run, no `catch` sees
  * it, no code after an unwound `yield*` runs. `kill({ block: true })` (the default) returns
- * when the greenlet is dead.
+ * when the greenlet is dead; a greenlet killing itself that way raises the exit at once.
+ * Killing a dead greenlet does nothing; `exception` must be an Error instance or class
+ * (TypeError at the call otherwise); negative `timeout` means no grace, Infinity never
+ * forces, NaN is a TypeError. The exit a kill raises carries no stack trace.
+ *
+ * ## join and get
+ *
+ * `join(timeout)` resolves true when dead, false after `timeout` (no error); an enclosing
+ * Timeout still raises through it. `get()` returns the value or raises the stored error
+ * (the same instance every time); `get({ timeout })` raises a Timeout (the given Timeout
+ * instance, or its exception), `get({ block: false })` raises one at once if not dead. A
+ * greenlet cannot join or get itself (Error).
  *
  * ## Links
  *
- * `link(cb)` calls `cb(greenlet)` once, from the hub, after the greenlet dies (at once if
- * it is dead already), in the order links were added; linking the same callback twice
+ * `link(cb)` calls `cb(greenlet)` once, from the hub, after the greenlet dies (soon after,
+ * never inside link(), if it is dead already), in the order links were added; linking the
+ * same callback twice
  * calls it twice. A callback that returns an iterator (a generator function) runs in a new
  * greenlet; other callbacks must not wait. `linkValue` fires only on success,
  * `linkException` only on failure (a kill with GreenletExit is a success). An error thrown

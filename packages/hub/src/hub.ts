@@ -42,8 +42,10 @@
  * When the hub parks with no active referenced watcher (promises waited on with `until()`
  * count as referenced) and an empty run queue, nothing can ever wake a waiting greenlet.
  * Greenlets whose result a promise awaits (`run()`, `toPromise()`) get LoopExit raised at
- * the wait that cannot end, naming what is blocked and what is still alive; `hub.join()`
- * resolves. Other waiting greenlets stay as they are, and Node may exit.
+ * the wait that cannot end, naming the chain of joins that is blocked and how many
+ * greenlets are alive; `hub.join()` resolves. One that swallows LoopExit and within its
+ * next two waits waits on nothing again is ended (forced end) failing with it. Other
+ * waiting greenlets stay as they are, and Node may exit.
  */
 import {
   Greenlet as CoreGreenlet,
