@@ -1,0 +1,9 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'demo-server',
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
