@@ -88,7 +88,7 @@ export class Chunks {
   }
 
   clear(): void {
-    this.list = [];
+    if (this.list.length !== 0) this.list = [];
     this.head = 0;
     this.length = 0;
     this.scanned = 0;

@@ -100,7 +100,8 @@ const R_UPGRADE = 2;
 
 /** One connection: its requests queue here until its greenlet takes them. */
 class Conn {
-  readonly items: Array<[number, http.IncomingMessage, http.ServerResponse | Buffer]> = [];
+  /** Queued requests, three entries each: kind, request, response (or upgrade head). */
+  readonly items: unknown[] = [];
   readonly slot = new Slot();
   closed = false;
   /** A request is being handled. */
@@ -288,7 +289,7 @@ export class HttpServer extends BaseServer<Conn> {
       endSoon(socket);
       return;
     }
-    conn.items.push([R_UPGRADE, req, head]);
+    conn.items.push(R_UPGRADE, req, head);
     conn.slot.wakeSoon();
   };
 
@@ -300,7 +301,7 @@ export class HttpServer extends BaseServer<Conn> {
       res.end();
       return;
     }
-    conn.items.push([kind, req, res]);
+    conn.items.push(kind, req, res);
     conn.slot.wakeSoon();
   }
 
@@ -341,8 +342,9 @@ export class HttpServer extends BaseServer<Conn> {
     const res = new HttpResponse(rawRes);
     res.timeout = this.writeTimeout;
     if (!this.started) res._closing = true;
-    const cl = req.headers['content-length'];
-    if (cl !== undefined && Number(cl) > this.maxBodySize) {
+    // From the raw headers: reading req.headers would make Node build the headers object.
+    const cl = rawContentLength(req.rawHeaders);
+    if (cl > this.maxBodySize) {
       this.clientErrors++;
       respond(
         rawRes,
@@ -410,7 +412,8 @@ export class HttpServer extends BaseServer<Conn> {
     }
     if (request._unread && !req.complete && keep) {
       // The handler left part of the body: Node discards it, unless it is too large.
-      const rest = Number(req.headers['content-length'] ?? Number.POSITIVE_INFINITY);
+      const n = rawContentLength(req.rawHeaders);
+      const rest = n < 0 ? Number.POSITIVE_INFINITY : n;
       if (!(rest <= this.maxBodySize)) keep = false;
     }
     return keep && !res._closing && this.started;
@@ -464,6 +467,15 @@ export class HttpServer extends BaseServer<Conn> {
   }
 }
 
+/** The Content-Length in raw headers ([name, value, ...]), or -1 when there is none. */
+function rawContentLength(raw: string[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  }
+  return -1;
+}
+
 /** Ends the socket after what is buffered, and destroys it then (at the latest in 1 s). */
 function endSoon(socket: net.Socket): void {
   if (socket.destroyed) return;
@@ -490,7 +502,10 @@ function* httpConnection(server: HttpServer, conn: Conn): Generator<unknown, voi
         }
         continue;
       }
-      const [kind, req, res] = conn.items.shift()!;
+      const items = conn.items;
+      const kind = items.shift() as number;
+      const req = items.shift() as http.IncomingMessage;
+      const res = items.shift() as http.ServerResponse | Buffer;
       conn.busy = true;
       let keep: boolean;
       try {
