@@ -3,6 +3,7 @@ import {
   ASYNC,
   AsyncSender,
   CLEANUP,
+  defaultLoop,
   EMBED,
   FORK,
   type Loop,
@@ -202,6 +203,19 @@ describe.each(BACKENDS)('watchers without an OS side (%s backend)', (backend) =>
       a.close();
       expect(() => new AsyncSender({} as any)).toThrow(TypeError);
     });
+  });
+});
+
+describe('the default loop', () => {
+  it('is one per process, named default, and made anew after destroy()', () => {
+    const a = defaultLoop();
+    expect(defaultLoop()).toBe(a);
+    expect([a.name, a.backend, a.isDefault]).toEqual(['default', 'node', true]);
+    a.destroy();
+    const b = defaultLoop();
+    expect(b).not.toBe(a);
+    expect(b.isDefault).toBe(true);
+    expect(a.isDefault).toBe(false);
   });
 });
 
