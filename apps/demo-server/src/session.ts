@@ -55,8 +55,9 @@ export function* chatSession(chat: Chat, transport: Transport): Generator<unknow
       } else {
         reason = yield* converse(chat, client);
       }
-      // Normal end: the writer sends what is queued and the goodbye, then closes.
-      if (!(yield* writer.join(FLUSH_TIMEOUT))) transport.abort();
+      // Ended by us (quit, idle, shutdown): the writer sends what is queued and the goodbye,
+      // then closes. Ended by the peer: nobody reads any more; leaving the scope kills it.
+      if (client.ending && !(yield* writer.join(FLUSH_TIMEOUT))) transport.abort();
     });
   } catch (e) {
     if (isGreenletExit(e) || !isSocketError(e)) throw e;

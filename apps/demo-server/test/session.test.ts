@@ -113,6 +113,20 @@ describe('chat session', () => {
     });
   });
 
+  test('a peer that closes ends its session at once and frees its place', async () => {
+    const chat = new Chat(16, null);
+    await hub.run(function* () {
+      const t0 = hub.loop.now();
+      const a = yield* connect(chat, 'alice');
+      const b = yield* connect(chat, 'bob');
+      a.t.input.putNowait(null); // the end of the stream
+      yield* a.g.join();
+      expect(hub.loop.now() - t0).toBeLessThan(0.1); // no flush wait for a peer that left
+      expect(b.t.out).toContain('[lobby] -- alice left (connection closed)');
+      expect(chat.clients.size).toBe(1);
+    });
+  });
+
   test('endAll tells every client, flushes its queue, and ends every session', async () => {
     const chat = new Chat(16, null);
     await hub.run(function* () {
