@@ -43,6 +43,7 @@ export class Chunks {
 
   /** Exactly `n` bytes (n <= length). */
   takeExactly(n: number): Buffer {
+    if (n === 0) return EMPTY;
     const first = this.list[this.head]!;
     if (first.length === n) {
       this.shiftChunk();
