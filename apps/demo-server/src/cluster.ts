@@ -126,7 +126,7 @@ export class WorkerLink implements RoomEventSink {
   }
 
   private send(m: ToPrimary): void {
-    if (process.connected && process.send) process.send(m);
+    if (process.connected && process.send) process.send(m, undefined, undefined, ignore);
   }
 }
 
@@ -165,8 +165,10 @@ function* primaryBody(
 
   const others = (from: Worker) =>
     Object.values(cluster.workers ?? {}).filter((w) => w && w !== from);
+  // A worker that is exiting may close its channel between the check and the write: the
+  // error then goes to the callback (without one, it would be an uncaught 'error' event).
   const sendTo = (w: Worker | undefined, m: ToWorker) => {
-    if (w?.isConnected()) w.send(m);
+    if (w?.isConnected()) w.send(m, ignore);
   };
 
   const fork = (): Worker => {
@@ -226,3 +228,6 @@ function* primaryBody(
   }
   return code;
 }
+
+/** The callback of a send whose failure needs nothing (the other side is going away). */
+function ignore(): void {}

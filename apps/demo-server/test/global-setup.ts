@@ -21,8 +21,11 @@ function newest(dir: string): number {
 export default function setup(): void {
   const require = createRequire(join(APP, 'package.json'));
   for (const pkg of ['@g/hub', '@g/net', '@g/sync', '@g/monkey', '@g/ev', '@g/greenlet']) {
-    const main = require.resolve(pkg);
-    if (!existsSync(main)) {
+    let main = '';
+    try {
+      main = require.resolve(pkg);
+    } catch {}
+    if (!main || !existsSync(main)) {
       throw new Error(`${pkg} is not built: run \`npx turbo run build --filter=demo-server...\``);
     }
   }
