@@ -31,6 +31,7 @@ export {
   type WebSocketHandler,
 } from './http-server.js';
 export { Reader } from './reader.js';
+export { type CreateServerOptions, createServer, ServerSocket } from './server-socket.js';
 export { type Data, type ShutdownHow, Socket, SocketFile } from './socket.js';
 export { type StreamHandler, StreamServer, type StreamServerOptions } from './stream-server.js';
 export { type Sender, UdpSocket, type UdpSocketOptions } from './udp.js';
