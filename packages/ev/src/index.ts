@@ -46,6 +46,7 @@ export { Fork } from './fork.js';
 export { Idle } from './idle.js';
 export { Io, type IoTarget } from './io.js';
 export { type BackendName, defaultLoop, isLoop, Loop, type LoopOptions } from './loop.js';
+export { type Natives, natives } from './natives.js';
 export { Periodic, type RescheduleCallback } from './periodic.js';
 export { Prepare } from './prepare.js';
 export { Signal } from './signal.js';

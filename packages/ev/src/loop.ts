@@ -28,7 +28,9 @@
  * (stream events, process signals, child exits, stat results, async messages) only mark
  * watchers ready and schedule one `setImmediate`; they never invoke callbacks. While it waits
  * the loop uses no CPU. `run(NOWAIT)` is synchronous; `run()` and `run(ONCE)` return a promise
- * and do their waiting through the same `wake()` mechanism the hub uses.
+ * and do their waiting through the same `wake()` mechanism the hub uses. The timer, the
+ * `setImmediate` and the clocks are Node's own, captured when @g/ev loaded (natives.ts), so
+ * patched globals (@g/monkey) never reach this machinery.
  *
  * ## The virtual clock
  *
@@ -80,6 +82,7 @@ import { Fork } from './fork.js';
 import { TimerHeap } from './heap.js';
 import { Idle } from './idle.js';
 import { Io, type IoTarget } from './io.js';
+import { natives } from './natives.js';
 import { Periodic, type RescheduleCallback } from './periodic.js';
 import { Prepare } from './prepare.js';
 import { EV } from './runtime.js';
@@ -105,16 +108,24 @@ export interface LoopOptions {
   startTime?: number;
 }
 
-const perf = globalThis.performance;
+// Node's own functions, captured when @g/ev loaded (natives.ts): patched globals never
+// reach the loop's machinery.
+const {
+  perfNow,
+  dateNow,
+  setImmediate: nativeSetImmediate,
+  setTimeout: nativeSetTimeout,
+  clearTimeout: nativeClearTimeout,
+} = natives;
 
 /** Monotonic seconds (Node backend loop time). */
 function monoNow(): number {
-  return perf.now() / 1000;
+  return perfNow() / 1000;
 }
 
 /** Wall-clock seconds since the epoch. */
 function wallNow(): number {
-  return Date.now() / 1000;
+  return dateNow() / 1000;
 }
 
 // What the loop is waiting for (`_waiterKind`).
@@ -1108,7 +1119,7 @@ export class Loop {
   private _scheduleImmediate(): void {
     if (this._immScheduled) return;
     this._immScheduled = true;
-    setImmediate(this._onImmediate);
+    nativeSetImmediate(this._onImmediate);
   }
 
   /** @internal */
@@ -1146,7 +1157,7 @@ export class Loop {
         const at = mn + ms / 1000;
         if (this._nodeTimer !== null && Math.abs(this._nodeTimerAt - at) < 0.0005) return;
         this._disarm();
-        const timer = setTimeout(this._onNodeTimer, ms);
+        const timer = nativeSetTimeout(this._onNodeTimer, ms);
         if (this._activeCnt <= 0) timer.unref();
         this._nodeTimer = timer;
         this._nodeTimerAt = at;
@@ -1168,7 +1179,7 @@ export class Loop {
   /** @internal */
   private _disarm(): void {
     if (this._nodeTimer !== null) {
-      clearTimeout(this._nodeTimer);
+      nativeClearTimeout(this._nodeTimer);
       this._nodeTimer = null;
       this._nodeTimerAt = Infinity;
     }

@@ -9,6 +9,7 @@
  */
 
 import type { Loop } from './loop.js';
+import type { Natives } from './natives.js';
 
 /** Layout version of the `ext['@g/ev']` object; bumped when its shape changes. */
 export const EV_STATE_LAYOUT = 1;
@@ -39,6 +40,11 @@ export interface EvState {
   childWatchers: Set<unknown>;
   /** Next loop number, for default loop names. */
   nextLoopId: number;
+  /**
+   * Node's functions, captured by the first copy of @g/ev that loaded (natives.ts); absent
+   * until then (an optional field: layout 1 unchanged).
+   */
+  natives?: Natives;
 }
 
 function runtimeObject(): { layout: number; ext: Record<string, unknown> } {

@@ -1,5 +1,6 @@
 /**
- * Signal watchers (libev's ev_signal): process signals, through `process.on(signal)`.
+ * Signal watchers (libev's ev_signal): process signals, through Node's `process.on(signal)`
+ * (captured when @g/ev loaded, natives.ts: a later patch of `process.on` is not used).
  *
  * Rules (libev's, adapted to Node):
  * - Any number of watchers in one loop may watch one signal; all are invoked for each
@@ -22,6 +23,7 @@ import { constants } from 'node:os';
 import { SIGNAL } from './constants.js';
 import { SignalInUseError } from './errors.js';
 import type { Loop } from './loop.js';
+import { natives } from './natives.js';
 import { EV, type SignalSlot } from './runtime.js';
 import { describe, ReadyWatcher, requireOs, type WatcherCallback } from './watcher.js';
 
@@ -103,7 +105,7 @@ export class Signal extends ReadyWatcher {
         for (const w of watchers) w.loop._markReady(w, SIGNAL);
       };
       slot = { loop, listener } satisfies SignalSlot;
-      process.on(this.signal as NodeJS.Signals, listener);
+      natives.processOn(this.signal, listener);
       EV.signals.set(this.signum, slot);
     }
     set.add(this);
@@ -121,7 +123,7 @@ export class Signal extends ReadyWatcher {
       loop._signals.delete(this.signum);
       const slot = EV.signals.get(this.signum);
       if (slot !== undefined && slot.loop === loop) {
-        process.removeListener(this.signal as NodeJS.Signals, slot.listener);
+        natives.processRemoveListener(this.signal, slot.listener);
         EV.signals.delete(this.signum);
       }
     }
