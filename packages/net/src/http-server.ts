@@ -436,12 +436,19 @@ export class HttpServer extends BaseServer<Conn> {
     }
     const slot = new Slot();
     let raw: WS | null = null;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      raw = ws;
-      slot.wake();
-    });
-    while (raw === null && !socket.destroyed) {
-      yield* slot.wait('HttpServer: WebSocket handshake', null, this);
+    // A refused handshake (ws answers 400 and destroys the socket) never calls back.
+    const onClose = () => slot.wakeSoon();
+    socket.on('close', onClose);
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        raw = ws;
+        slot.wake();
+      });
+      while (raw === null && !socket.destroyed) {
+        yield* slot.wait('HttpServer: WebSocket handshake', null, this);
+      }
+    } finally {
+      socket.removeListener('close', onClose);
     }
     if (raw === null) return;
     const ws = new WebSocket(raw);

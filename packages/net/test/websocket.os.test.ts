@@ -6,7 +6,7 @@ import WS from 'ws';
 import { SocketError, SocketTimeout } from '../src/errors.js';
 import { HttpServer, type HttpServerOptions } from '../src/http-server.js';
 import { connectWebSocket, type WebSocket } from '../src/websocket.js';
-import { withReports } from './helpers.js';
+import { eventually, plainConnect, withReports } from './helpers.js';
 
 const servers: HttpServer[] = [];
 afterEach(async () => {
@@ -153,6 +153,25 @@ describe('WebSocket', () => {
     });
     expect(ended).toBe(true);
     expect(server.handlerCount).toBe(0);
+  });
+
+  test('a handshake ws refuses (bad version) gets 400 and leaves no greenlet behind', async () => {
+    let ran = false;
+    const server = await start(function* () {
+      ran = true;
+    });
+    const s = await plainConnect(server.serverPort!);
+    let data = '';
+    s.on('data', (d) => (data += d));
+    const closed = new Promise((r) => s.on('close', r));
+    s.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    await closed;
+    expect(data).toMatch(/^HTTP\/1\.1 400/);
+    await eventually(() => server.handlerCount === 0, 'the connection greenlet to end');
+    expect(ran).toBe(false);
   });
 
   test('stop() closes WebSocket connections with 1001 after the timeout', async () => {
