@@ -124,36 +124,70 @@ async function poolImap(n) {
 // ------------------------------------------------------------------ the hub's floor
 
 // What any hand-off costs on @g/hub alone: a one-slot mailbox on the wait protocol
-// (beginWait / wake / toHub), with tracked Ops for both send and receive, as @g/sync's are.
-// Not a @g/sync primitive: the lower bound a queue ping-pong could reach on this hub.
+// (beginWait / wake / toHub) with the least possible around it: hand-written iterator Ops
+// wrapped by trackOp, as @g/sync's hot Ops are, and no waiter list. Not a @g/sync primitive:
+// the lower bound of a ping-pong of two blocking hand-offs per round trip on this hub.
 const { beginWait, wake, toHub, currentHubGreenlet } = hub;
 const { trackOp } = await import('@g/greenlet');
 
 function mailbox() {
   return { g: null, seq: 0, v: undefined, has: false };
 }
-function* recvBody(m) {
-  if (m.has) {
-    m.has = false;
-    return m.v;
+const DONE = Object.freeze({ done: true, value: undefined });
+class RecvOp {
+  constructor(m) {
+    this.m = m;
+    this.sw = null;
   }
-  const g = currentHubGreenlet('recv');
-  m.g = g;
-  m.seq = beginWait(g, 'recv');
-  const v = yield* toHub(g);
-  m.g = null;
-  return v;
-}
-function* sendBody(m, v) {
-  if (m.g !== null && wake(m.g, m.seq, v)) {
+  [Symbol.iterator]() {
+    return this;
+  }
+  next(v) {
+    const m = this.m;
+    if (this.sw === null) {
+      if (m.has) {
+        m.has = false;
+        return { done: true, value: m.v };
+      }
+      const g = currentHubGreenlet('recv');
+      m.g = g;
+      m.seq = beginWait(g, 'recv');
+      this.sw = toHub(g)[Symbol.iterator]();
+      return this.sw.next();
+    }
+    const r = this.sw.next(v);
     m.g = null;
-    return;
+    return r;
   }
-  m.v = v;
-  m.has = true;
+  throw(e) {
+    this.m.g = null;
+    return this.sw.throw(e);
+  }
+  return(v) {
+    this.m.g = null;
+    return this.sw.return(v);
+  }
 }
-const recv = (m) => trackOp(recvBody(m), 'recv');
-const send = (m, v) => trackOp(sendBody(m, v), 'send');
+class SendOp {
+  constructor(m, v) {
+    this.m = m;
+    this.v = v;
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+  next() {
+    const m = this.m;
+    if (m.g !== null && wake(m.g, m.seq, this.v)) m.g = null;
+    else {
+      m.v = this.v;
+      m.has = true;
+    }
+    return DONE;
+  }
+}
+const recv = (m) => trackOp(new RecvOp(m), 'recv');
+const send = (m, v) => trackOp(new SendOp(m, v), 'send');
 
 function* floorPeer(a, b, n) {
   for (let i = 0; i < n; i++) yield* send(b, yield* recv(a));
