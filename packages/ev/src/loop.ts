@@ -198,6 +198,11 @@ export class Loop {
   /** @internal The run's poll does not block (idle active, nothing referenced, ...). */
   private _noBlock = false;
   /** @internal A setImmediate is scheduled. */ private _immScheduled = false;
+  /**
+   * @internal activeCount fell to 0 while a waiter was armed: the next macrotask ends the
+   * wait if it is still 0 (libev's ev_run returns when activecnt reaches 0).
+   */
+  private _deadCheck = false;
   /** @internal The one armed Node timer, or null. */ private _nodeTimer: NodeJS.Timeout | null =
     null;
   /** @internal Loop time the Node timer was armed for. */ private _nodeTimerAt = Infinity;
@@ -648,7 +653,10 @@ export class Loop {
    * - `run(ONCE)`: one iteration that waits until something happened.
    *
    * A promise `run` gives Node a macrotask turn at every poll (also when it need not wait),
-   * so Node's own callbacks keep running. Only one promise `run` (or `wake`) at a time:
+   * so Node's own callbacks keep running. When code outside the loop makes `activeCount`
+   * fall to 0 while the run waits (stops or unrefs the last referenced watcher, releases
+   * an `externalWait()`), the wait ends at the next macrotask and the run finishes that
+   * iteration and resolves false, as libev's ev_run returns when activecnt reaches 0. Only one promise `run` (or `wake`) at a time:
    * LoopBusyError otherwise. LoopDestroyedError after `destroy()`.
    */
   run(flags: typeof NOWAIT | 3): boolean;
@@ -1019,6 +1027,15 @@ export class Loop {
    * Virtual backend: this is where time advances: after one macrotask turn with nothing
    * pending and no `externalWait()` held, `now()` jumps to the next deadline and `cb` is
    * called; with no deadline it waits for a fed event.
+   *
+   * The loop stops being alive while it waits: when `activeCount` falls to 0 after
+   * `wake(cb)` (code outside the loop stops or unrefs the last referenced watcher, calls
+   * `unref()`, or releases an `externalWait()`), `cb` is called from the next macrotask,
+   * once, if the count is still 0 then (a stop followed at once by a start calls nothing),
+   * without waiting for unreferenced watchers or moving virtual time. The driver re-checks
+   * `alive`, as libev's ev_run returns when activecnt reaches 0. A `wake(cb)` made while
+   * `activeCount` is already 0 waits for events as above (unreferenced watchers still wake
+   * it; on Node it then holds the process open by nothing but an unreferenced timer).
    */
   wake(cb: () => void): void {
     if (typeof cb !== 'function') {
@@ -1046,6 +1063,7 @@ export class Loop {
   private _dropWaiter(): void {
     this._waiter = null;
     this._waiterKind = W_NONE;
+    this._deadCheck = false;
     this._disarm();
   }
 
@@ -1074,12 +1092,21 @@ export class Loop {
     if (outer !== null && outer.loop._waiter !== null) outer.loop._scheduleImmediate();
   }
 
-  /** @internal activeCount moved between 0 and 1: the Node timer's ref follows it. */
+  /**
+   * @internal activeCount moved between 0 and 1: the Node timer's ref follows it. When it
+   * fell to 0 while a waiter is armed (a watcher stopped or unref'd, an external wait
+   * released, by code outside the loop), the waiter is called from the next macrotask if
+   * the count is still 0 then (see wake()).
+   */
   private _refChanged(): void {
     const t = this._nodeTimer;
     if (t !== null) {
       if (this._activeCnt > 0) t.ref();
       else t.unref();
+    }
+    if (this._activeCnt <= 0 && this._waiter !== null) {
+      this._deadCheck = true;
+      this._scheduleImmediate();
     }
   }
 
@@ -1126,6 +1153,13 @@ export class Loop {
   private _immediate(): void {
     this._immScheduled = false;
     if (this._waiter === null) return;
+    if (this._deadCheck) {
+      this._deadCheck = false;
+      if (this._activeCnt <= 0) {
+        this._fire();
+        return;
+      }
+    }
     if (this._noBlock) this._fire();
     else if (this._virtual) this._evalVirtual();
     else this._evalNode(true);
@@ -1253,6 +1287,7 @@ export class Loop {
     this._waiter = null;
     this._waiterKind = W_NONE;
     this._noBlock = false;
+    this._deadCheck = false;
     this._disarm();
     cb();
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Async,
   BREAK_ALL,
   BREAK_CANCEL,
   BREAK_ONE,
@@ -321,5 +322,110 @@ describe('run() and wake() on the virtual clock', () => {
     loop.resume();
     expect(t.remaining()).toBe(4);
     expect(() => loop.resume()).toThrow(/without suspend/);
+  });
+});
+
+// ev.pod "ev_run": "returns when there are no active watchers (which are not unref'd)". Here
+// the count can fall to 0 from code outside the loop while a driver waits. The referenced
+// watcher is an async watcher (no deadline: on the virtual clock a timer would be jumped to);
+// on Node an unreferenced far timer is active too and must not be waited for.
+describe.each(BACKENDS)('the loop stops being alive while waiting (%s backend)', (backend) => {
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await turn();
+  };
+  const setup = () => {
+    const loop = makeLoop(backend);
+    const w = loop.async();
+    let fired = 0;
+    w.start(() => fired++);
+    const far = loop.timer(1000, 0, false);
+    if (backend === 'node') far.start(() => fired++);
+    return { loop, w, far, fired: () => fired };
+  };
+  const ways: [string, (loop: Loop, w: Async) => void][] = [
+    ['stopped', (_loop, w) => w.stop()],
+    ["unref'd", (_loop, w) => void (w.ref = false)],
+    ['released by loop.unref()', (loop) => loop.unref()],
+  ];
+
+  it.each(ways)(
+    'wake(cb) is called once when the last referenced watcher is %s from outside',
+    async (_how, drop) => {
+      const { loop, w, far, fired } = setup();
+      let calls = 0;
+      loop.wake(() => calls++);
+      await turns(3);
+      expect(calls).toBe(0);
+      drop(loop, w);
+      expect(calls).toBe(0); // never synchronously
+      await turns(3);
+      expect(calls).toBe(1);
+      expect(loop.alive).toBe(false);
+      expect(loop.run(NOWAIT)).toBe(false);
+      expect(fired()).toBe(0);
+      w.stop();
+      far.stop();
+      loop.verify();
+    },
+  );
+
+  it('wake(cb) is called when the last externalWait() is released', async () => {
+    const loop = makeLoop(backend);
+    const release = loop.externalWait();
+    let calls = 0;
+    loop.wake(() => calls++);
+    await turns(3);
+    expect(calls).toBe(0);
+    release();
+    await turns(3);
+    expect(calls).toBe(1);
+  });
+
+  it('a stop followed at once by a start (the count back above 0) calls nothing', async () => {
+    const { loop, w, far } = setup();
+    let calls = 0;
+    loop.wake(() => calls++);
+    w.stop();
+    w.start();
+    loop.unref();
+    loop.ref();
+    await turns(4);
+    expect(calls).toBe(0);
+    loop.cancelWake();
+    w.stop();
+    far.stop();
+  });
+
+  it('run() resolves false when the last referenced watcher is stopped from outside', async () => {
+    const { loop, w, far, fired } = setup();
+    let result: boolean | undefined;
+    const done = loop.run().then((r) => {
+      result = r;
+    });
+    await turns(3);
+    expect(result).toBeUndefined();
+    w.stop();
+    await turns(4);
+    expect(result).toBe(false);
+    await done;
+    expect(fired()).toBe(0);
+    expect(loop.depth).toBe(0);
+    far.stop();
+    loop.verify();
+  });
+
+  it('run() resolves false when the externalWait() keeping it going is released', async () => {
+    const loop = makeLoop(backend);
+    const release = loop.externalWait();
+    let result: boolean | undefined;
+    const done = loop.run().then((r) => {
+      result = r;
+    });
+    await turns(3);
+    expect(result).toBeUndefined();
+    release();
+    await turns(4);
+    expect(result).toBe(false);
+    await done;
   });
 });
