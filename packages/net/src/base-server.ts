@@ -295,7 +295,7 @@ export abstract class BaseServer<Item> {
   private *_startBody(): Generator<unknown, void, any> {
     if (this._started) return;
     const me = currentHubGreenlet('server.start()');
-    this._hub = me._hub;
+    this._hub = me.hub;
     yield* this._open();
     this._started = true;
     this._accepting = true;

@@ -50,6 +50,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
+import { natives } from '@g/ev';
 import { isGreenletExit } from '@g/greenlet';
 import { toHub } from '@g/hub';
 import type WS from 'ws';
@@ -467,9 +468,9 @@ export class HttpServer extends BaseServer<Conn> {
     } finally {
       ws.close(1000);
       // The closing handshake finishes on its own; make sure the socket goes in the end.
-      const t = setTimeout(() => (raw as unknown as WS).terminate(), 2000);
+      const t = natives.setTimeout(() => (raw as unknown as WS).terminate(), 2000);
       t.unref();
-      (raw as unknown as WS).once('close', () => clearTimeout(t));
+      (raw as unknown as WS).once('close', () => natives.clearTimeout(t));
     }
   }
 }
@@ -486,9 +487,9 @@ function rawContentLength(raw: string[]): number {
 /** Ends the socket after what is buffered, and destroys it then (at the latest in 1 s). */
 function endSoon(socket: net.Socket): void {
   if (socket.destroyed) return;
-  const t = setTimeout(() => socket.destroy(), 1000);
+  const t = natives.setTimeout(() => socket.destroy(), 1000);
   t.unref();
-  socket.once('close', () => clearTimeout(t));
+  socket.once('close', () => natives.clearTimeout(t));
   socket.end(() => socket.destroy());
 }
 

@@ -44,6 +44,7 @@
  * `read ECONNRESET (peer 127.0.0.1:50312)`. SocketTimeout when `timeout` expires.
  */
 import type { Socket as NetSocket } from 'node:net';
+import { natives } from '@g/ev';
 import type { Op } from '@g/greenlet';
 import { trackOp } from '@g/greenlet';
 import type { OpIterator } from '@g/hub';
@@ -279,9 +280,9 @@ export class Socket extends Reader {
       return;
     }
     raw.once('finish', () => raw.destroy());
-    const t = setTimeout(() => raw.destroy(), this.lingerTimeout * 1000);
+    const t = natives.setTimeout(() => raw.destroy(), this.lingerTimeout * 1000);
     t.unref();
-    raw.once('close', () => clearTimeout(t));
+    raw.once('close', () => natives.clearTimeout(t));
   }
 
   /** Destroys the socket at once: unsent data is dropped. */

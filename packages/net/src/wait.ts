@@ -43,6 +43,7 @@
  * Cost per wait: a few field writes, one ref/unref of the loop, the switch to the hub and
  * back; no allocation on the Node backend.
  */
+import { natives } from '@g/ev';
 import {
   armWaitTimer,
   beginWait,
@@ -93,7 +94,7 @@ export class Slot {
     batch.push(this);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(flushBatch);
+      natives.setImmediate(flushBatch);
     }
   }
 
@@ -129,7 +130,7 @@ export class Slot {
     const seq = beginWait(g, what);
     this.g = g;
     this.seq = seq;
-    const loop = g._hub.loop as any;
+    const loop = g.hub.loop as any;
     if (loop.backend === 'virtual') this._release = loop.externalWait();
     else loop.ref();
     if (timeout !== null) armWaitTimer(g, timeout);
@@ -144,7 +145,7 @@ export class Slot {
       this._release = null;
       r();
     } else {
-      (g._hub.loop as any).unref();
+      (g.hub.loop as any).unref();
     }
     this.g = null;
   }
