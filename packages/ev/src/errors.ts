@@ -51,8 +51,8 @@ export class WatcherStateError extends EvError {}
 
 /**
  * The loop's backend cannot provide this watcher kind: the virtual clock refuses watchers
- * that need the OS (io, signal, child, stat); io watchers refuse raw file descriptors (no
- * native helper ships: wrap the fd in a `net.Socket`).
+ * that need the OS (io, signal, child, stat); io watchers refuse raw file descriptors where
+ * the native helper cannot load (another platform: wrap the fd in a `net.Socket`).
  */
 export class UnsupportedError extends EvError {}
 

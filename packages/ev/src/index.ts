@@ -42,6 +42,7 @@ export {
   UnsupportedError,
   WatcherStateError,
 } from './errors.js';
+export { type RawFdSupport, rawFdSupport } from './fd.js';
 export { Fork } from './fork.js';
 export { Idle } from './idle.js';
 export { Io, type IoTarget } from './io.js';

@@ -16,9 +16,16 @@
  * - **READ** on a net.Server: a connection is waiting to be accepted; `io.accept()` takes
  *   it (a net.Socket, or null). While a READ watcher is active the server's connections are
  *   queued for accept(); do not also consume the server's 'connection' events yourself.
- * - **Raw file descriptors** (numbers): not supported: Node has no public readiness API for
- *   them, and @g/ev ships no native helper yet. Wrap the fd instead: `new net.Socket({ fd })`
- *   for a socket or pipe (UnsupportedError says so).
+ * - **Raw file descriptors** (numbers: a pipe, FIFO, socket, tty, eventfd... that Node does
+ *   not itself watch): READ = data, end of file or an error pending; WRITE = room to write
+ *   or an error; through a native helper over libuv's uv_poll, shipped prebuilt for
+ *   linux-x64 (fd.ts has its rules: one poll handle per fd, referenced while a referenced
+ *   watcher needs it, closed with the last watcher; the fd becomes non-blocking; an fd
+ *   closed under an active watcher stops it with ERROR | READ | WRITE). Where the helper
+ *   cannot load, `loop.io(fd, ...)` throws UnsupportedError naming the platform and the way
+ *   out: wrap the fd, `new net.Socket({ fd })`, and watch that. `rawFdSupport()` tells
+ *   which case applies. Starting a watcher on an fd Node already watches (EEXIST), or on a
+ *   regular file (EPERM), throws an EvError and leaves the watcher inactive.
  *
  * Listeners installed on the stream only mark the watcher ready and schedule one wake-up;
  * the poll step re-checks the condition and feeds the watcher. Any number of watchers
@@ -29,8 +36,9 @@
 import { errorMonitor } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { READ, WRITE } from './constants.js';
-import { UnsupportedError, WatcherStateError } from './errors.js';
+import { ERROR, READ, WRITE } from './constants.js';
+import { WatcherStateError } from './errors.js';
+import { fdAttach, fdDetach, fdReadiness, fdUpdate, requireHelper } from './fd.js';
 import type { Loop } from './loop.js';
 import { describe, ReadyWatcher, requireOs, type WatcherCallback } from './watcher.js';
 
@@ -198,11 +206,11 @@ function checkEvents(events: unknown): number {
 
 function checkTarget(target: unknown, events: number): void {
   if (typeof target === 'number') {
-    throw new UnsupportedError(
-      `io: raw file descriptor ${target}: Node has no readiness API for raw fds and @g/ev ` +
-        `ships no native helper; wrap it in a stream instead, e.g. new net.Socket({ fd: ${target} }) ` +
-        `for a socket or pipe, and watch that`,
-    );
+    if (!Number.isInteger(target) || target < 0 || target > 0x7fffffff) {
+      throw new RangeError(`io: a file descriptor is an integer >= 0 (got ${describe(target)})`);
+    }
+    requireHelper(target);
+    return;
   }
   if (target === null || typeof target !== 'object') {
     throw new TypeError(
@@ -261,8 +269,9 @@ export class Io extends ReadyWatcher {
     return this._events;
   }
 
-  /** The file descriptor under the target, when Node exposes one (else null). */
+  /** The file descriptor: the raw fd watched, or the one under the target when Node exposes it (else null). */
   get fd(): number | null {
+    if (typeof this._target === 'number') return this._target;
     const fd = this._target?._handle?.fd;
     return typeof fd === 'number' && fd >= 0 ? fd : null;
   }
@@ -288,11 +297,20 @@ export class Io extends ReadyWatcher {
     if (callback !== undefined) this._setCallback(callback);
     if (this._active !== 0) return;
     if (!this._startable()) this._cannotStart();
+    const loop = this.loop;
+    if (typeof this._target === 'number') {
+      const fd = this._target;
+      fdAttach(this, fd); // may throw: nothing changed then
+      loop._os.add(this);
+      this._activate(1);
+      const bits = fdReadiness(fd, this._events);
+      if (bits !== 0) loop._markReady(this, bits);
+      return;
+    }
     const src = sourceOf(this._target);
     this._src = src;
     src.watchers.add(this);
     attach(src, this._events);
-    const loop = this.loop;
     loop._os.add(this);
     this._activate(1);
     // Level-triggered: already ready counts.
@@ -303,6 +321,12 @@ export class Io extends ReadyWatcher {
   stop(): void {
     if (this._pending !== 0) this.loop._clearPending(this);
     if (this._active === 0) return;
+    if (typeof this._target === 'number') {
+      fdDetach(this, this._target);
+      this.loop._os.delete(this);
+      this._deactivate();
+      return;
+    }
     const src = this._src!;
     src.watchers.delete(this);
     detach(src, this._events);
@@ -328,6 +352,18 @@ export class Io extends ReadyWatcher {
 
   /** @internal Poll: re-check the level condition; feed and stay ready while it holds. */
   override _onReady(_bits: number): void {
+    if (typeof this._target === 'number') {
+      const bits = fdReadiness(this._target, this._events);
+      if (bits === ERROR) {
+        // libev's fd_kill: the fd is gone; stop, and tell the callback.
+        this.stop();
+        this.loop._feed(this, ERROR | READ | WRITE);
+      } else if (bits !== 0) {
+        this.loop._feed(this, bits);
+        this.loop._markReady(this, bits);
+      }
+      return;
+    }
     const src = this._src;
     if (src === null) return;
     const bits = readiness(src) & this._events;
@@ -335,6 +371,11 @@ export class Io extends ReadyWatcher {
       this.loop._feed(this, bits);
       this.loop._markReady(this, bits);
     }
+  }
+
+  /** @internal The poll handle of a raw fd is referenced only while a referenced watcher needs it. */
+  override _refToggled(): void {
+    if (typeof this._target === 'number') fdUpdate(this._target);
   }
 
   private _inactive(what: string): void {

@@ -1465,7 +1465,7 @@ export class Loop {
     return setup(new Periodic(this, offset, interval, reschedule), ref, priority);
   }
 
-  /** Readiness (READ / WRITE) of a Node stream, socket or server (or a raw fd, see io.ts). */
+  /** Readiness (READ / WRITE) of a Node stream, socket or server, or of a raw fd (fd.ts). */
   io(target: IoTarget, events: number, ref = true, priority = 0): Io {
     return setup(new Io(this, target, events), ref, priority);
   }

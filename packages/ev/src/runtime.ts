@@ -45,6 +45,8 @@ export interface EvState {
    * until then (an optional field: layout 1 unchanged).
    */
   natives?: Natives;
+  /** Raw fds watched through the native helper: fd -> its poll handle (fd.ts); optional. */
+  fdSources?: Map<number, unknown>;
 }
 
 function runtimeObject(): { layout: number; ext: Record<string, unknown> } {

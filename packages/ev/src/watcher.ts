@@ -145,8 +145,12 @@ export abstract class Watcher {
     if (this._active !== 0 && was !== now) {
       if (now) this.loop._ref();
       else this.loop._unref();
+      this._refToggled();
     }
   }
+
+  /** @internal The `ref` of an active watcher changed (io on a raw fd follows it). */
+  _refToggled(): void {}
 
   /** True after `close()`. */
   get closed(): boolean {
