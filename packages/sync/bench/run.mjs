@@ -1,7 +1,8 @@
 // @g/sync benchmark: `pnpm --filter @g/sync bench` (or `node bench/run.mjs`) after a build.
 //
-// Runs each case of bench/cases.mjs in its own Node process (against dist/), the gevent peer
-// (bench/sync_bench.py with /usr/bin/python3) in one process, and prints one markdown report:
+// Runs each case of bench/cases.mjs in its own Node process (against dist/), each followed at
+// once by its gevent peer (bench/sync_bench.py with /usr/bin/python3, one process per case, so
+// that both see the same machine load), and prints one markdown report:
 // figures side by side from this one run, with ratios. Each cell is the median (min-max) of
 // warm repeats (the first repeats of each process are discarded as JIT warm-up). Options:
 // --quick (fewer repeats), --out <file> (also write the report there).
@@ -49,7 +50,38 @@ const ROWS = [
 ];
 const JS_CASES = [...ROWS.map((r) => r[0]), 'effection-queue-pingpong', 'hub-floor-pingpong'];
 
+function pythonHasGevent() {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import gevent'], { stdio: 'ignore' }).status === 0;
+}
+let pySkip = null;
+if (!pythonHasGevent() && process.getuid?.() === 0) {
+  process.stderr.write('python3-gevent missing: apt-get install -y python3-gevent...\n');
+  spawnSync('apt-get', ['install', '-y', 'python3-gevent'], { stdio: 'ignore' });
+}
+if (!pythonHasGevent()) {
+  pySkip = `${PYTHON} with python3-gevent is not installed (apt-get install -y python3-gevent as root)`;
+}
+
+/** One gevent case in its own process; null (and pySkip set) if it cannot run. */
+function runPython(name) {
+  if (pySkip !== null) return null;
+  process.stderr.write(`gevent ${name}...\n`);
+  const r = spawnSync(
+    PYTHON,
+    [join(here, 'sync_bench.py'), String(PY_WARMUP), String(PY_REPEATS), name],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) {
+    pySkip = `the gevent run failed: ${(r.stderr || '').trim().split('\n').pop()}`;
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// Each JS case and its gevent peer run back to back, so that both see the same machine load.
 const js = {};
+let py = null;
 for (const name of JS_CASES) {
   process.stderr.write(`js ${name}...\n`);
   const out = execFileSync(
@@ -58,34 +90,13 @@ for (const name of JS_CASES) {
     { encoding: 'utf8', maxBuffer: 1 << 20, cwd: join(here, '..') },
   );
   js[name] = JSON.parse(out.trim().split('\n').pop());
-}
-
-// ---------------------------------------------------------------- gevent
-
-function pythonHasGevent() {
-  if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import gevent'], { stdio: 'ignore' }).status === 0;
-}
-let py = null;
-let pySkip = null;
-if (!pythonHasGevent() && process.getuid?.() === 0) {
-  process.stderr.write('python3-gevent missing: apt-get install -y python3-gevent...\n');
-  spawnSync('apt-get', ['install', '-y', 'python3-gevent'], { stdio: 'ignore' });
-}
-if (pythonHasGevent()) {
-  process.stderr.write('python gevent...\n');
-  const r = spawnSync(
-    PYTHON,
-    [join(here, 'sync_bench.py'), String(PY_WARMUP), String(PY_REPEATS)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    },
-  );
-  if (r.status === 0) py = JSON.parse(r.stdout.trim().split('\n').pop());
-  else pySkip = `the gevent run failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-} else {
-  pySkip = `${PYTHON} with python3-gevent is not installed (apt-get install -y python3-gevent as root)`;
+  if (ROWS.some((r) => r[0] === name)) {
+    const r = runPython(name);
+    if (r !== null) {
+      py ??= { python: r.python, gevent: r.gevent, cases: {} };
+      py.cases[name] = r.cases[name];
+    }
+  }
 }
 
 // ---------------------------------------------------------------- report
@@ -134,7 +145,7 @@ p(
 p(
   `Each cell: operations per second of **CPU time** (user + system of the process), median (min-max) of ${REPEATS} ` +
     `warm repeats after ${WARMUP} discarded, one fresh Node process per case; gevent: ${PY_REPEATS} repeats after ` +
-    `${PY_WARMUP}, one process. CPU time, because the machine is shared: it does not count the time another ` +
+    `${PY_WARMUP}, one process per case, run right after its g case. CPU time, because the machine is shared: it does not count the time another ` +
     'process held the core. Wall-clock figures of the same repeats are in the second table. Bodies are shared ' +
     'generator functions (no closure per greenlet); g runs on the default hub (Node backend).',
 );

@@ -1,5 +1,5 @@
 # gevent peer of bench/cases.mjs (run by run.mjs with /usr/bin/python3):
-#   python3 bench/sync_bench.py <warmup> <repeats>
+#   python3 bench/sync_bench.py <warmup> <repeats> [case ...]
 # prints one JSON line {"python": ..., "gevent": ..., "cases": {name: {"cpu": [...], "wall": [...]}}}
 # with ns per operation for each measured repeat. Same shapes as the JS cases.
 import json
@@ -103,8 +103,10 @@ CASES = {
 def main():
     warmup = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    names = sys.argv[3:] or list(CASES)
     out = {}
-    for name, (fn, n) in CASES.items():
+    for name in names:
+        fn, n = CASES[name]
         cpu = []
         wall = []
         for r in range(warmup + repeats):
