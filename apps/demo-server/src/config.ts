@@ -18,7 +18,7 @@ export interface Config {
   port: number;
   /** TCP port of the line protocol (`nc host tcpPort`). */
   tcpPort: number;
-  /** Chat clients (TCP and WebSocket together) at once, over all workers. */
+  /** Chat clients (TCP and WebSocket together) at once, in each process. */
   maxClients: number;
   /** Seconds a client may stay silent before it is dropped (0: never). */
   idleTimeout: number;
@@ -77,7 +77,7 @@ const OPTIONS: OptionSpec[] = [
     env: ['CHAT_MAX_CLIENTS'],
     kind: 'int',
     min: 1,
-    help: 'chat clients at once, TCP and WebSocket together (a Pool)',
+    help: 'chat clients at once, TCP and WebSocket together (a Pool per process)',
     def: () => 1000,
   },
   {

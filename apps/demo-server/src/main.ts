@@ -49,9 +49,12 @@ export async function main(
 export function startupLines(config: Config, port: number, tcpPort: number): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const h = host.includes(':') ? `[${host}]` : host;
-  const procs = config.workers > 1 ? `${config.workers} workers` : '1 process';
+  const procs =
+    config.workers > 1
+      ? `${config.workers} workers, up to ${config.maxClients} clients each`
+      : `1 process, up to ${config.maxClients} clients`;
   return [
-    `g chat is running (${procs}, up to ${config.maxClients} clients)`,
+    `g chat is running (${procs})`,
     `  browser:  http://${h}:${port}/`,
     `  stats:    http://${h}:${port}/stats   (Prometheus: http://${h}:${port}/metrics)`,
     `  terminal: nc ${host} ${tcpPort}`,

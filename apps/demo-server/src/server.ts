@@ -3,7 +3,7 @@
  * drained shutdown.
  *
  * Order:
- * 1. Read the pages; make the chat Pool (`maxClients`, divided among workers), the TCP
+ * 1. Read the pages; make the chat Pool (`maxClients`: each worker has its own), the TCP
  *    StreamServer (`spawn: pool`) and the HttpServer (its own pool, a bit larger, so the
  *    pages and /metrics still load when the chat is full); start both.
  * 2. Start the background greenlets in a Group scope: the stats sampler and, under
@@ -51,7 +51,10 @@ export function* serve(
   const loop = hub.loop;
   if (!isLoop(loop)) throw new TypeError('serve(): the hub must run on an @g/ev loop');
 
-  const perWorker = Math.ceil(config.maxClients / config.workers);
+  // Each worker has its own Pool: Node's primary hands connections out in turn without
+  // knowing how full a worker is, so a share of a total could turn clients away (or hold
+  // them) while another worker has room.
+  const perWorker = config.maxClients;
   const workerId = options.worker ? (cluster.worker?.id ?? 0) : 0;
   const chat = new Chat(
     config.queueSize,
