@@ -1,10 +1,12 @@
 // `pnpm demo`: the main job of the workspace.
 //
 // When apps/demo-server exists and has a `demo` script, this builds it (with every package
-// it needs) and runs that script, passing the arguments on. Until then it builds
+// it needs) and runs its program (the package's `bin`, else the `demo` script), passing the
+// arguments on: `pnpm demo --port 0 --workers 2`. Until then it builds
 // @g/greenlet and runs a small greenlet program that prints greenlets switching: the
 // "switch, not call" example of the README, then ping/pong.
 
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,13 +15,33 @@ import { build, pnpm, ROOT } from './lib.mjs';
 const args = process.argv.slice(2).filter((a) => a !== '--');
 
 async function demoServer() {
-  const file = join(ROOT, 'apps', 'demo-server', 'package.json');
+  const dir = join(ROOT, 'apps', 'demo-server');
+  const file = join(dir, 'package.json');
   if (!existsSync(file)) return false;
   const pkg = JSON.parse(readFileSync(file, 'utf8'));
   if (!pkg.scripts?.demo) return false;
   await build([`${pkg.name}...`]);
-  const r = await pnpm(['--filter', pkg.name, 'run', 'demo', ...args]);
-  process.exitCode = r.code;
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin ?? {})[0];
+  if (!bin) {
+    const r = await pnpm(['--filter', pkg.name, 'run', 'demo', ...args]);
+    process.exitCode = r.code;
+    return true;
+  }
+  // The server's own program, straight from this process (no pnpm and sh in between: a
+  // Ctrl-C reaches the server, which drains and exits 0, and nothing above it reports a
+  // failure). Ctrl-C goes to the whole process group, so this process ignores SIGINT and
+  // waits; a SIGTERM sent to this process is passed on.
+  const child = spawn(process.execPath, [join(dir, bin), ...args], { cwd: dir, stdio: 'inherit' });
+  const ignore = () => {};
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  const [code, signal] = await new Promise((resolve) => {
+    child.on('exit', (c, s) => resolve([c, s]));
+  });
+  process.off('SIGINT', ignore);
+  process.off('SIGTERM', forward);
+  process.exitCode = code ?? (signal ? 1 : 0);
   return true;
 }
 
