@@ -5,8 +5,10 @@
 //
 // Each case runs in a fresh process per library (g-cases.mjs, gevent_cases.py,
 // effection-cases.mjs), one after the other (never two at once). Speed figures are the
-// median of `--repeats` (default 5) warm repeats after `--warmup` (default 2) discarded
-// ones, with the spread (min-max); memory figures the median of 5 (100k) or 3 (1M) runs.
+// median of `--repeats` (default 5) warm repeats after `--warmup` (default 4: V8 needs
+// about that many 100,000-greenlet rounds to reach its optimizing tier) discarded ones,
+// with the spread (min-max); memory figures the median of 5 (100k) or 3 (1M) runs. The
+// last column is the 1-minute load average when the row started (the machine is shared).
 // Prints a markdown table with ratios and the machine (nproc, CPU, node, load before and
 // after). Needs dist/ (npm run build). If python3-gevent is missing, it is installed with
 // apt-get when running as root, else the gevent column says why it is empty.
@@ -24,7 +26,7 @@ const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const warmup = Number(opt('warmup', '2'));
+const warmup = Number(opt('warmup', '4'));
 const repeats = Number(opt('repeats', '5'));
 
 // [case, label, unit kind ('rate' higher is better, 'time' / 'mem' lower is better), target]
@@ -107,7 +109,7 @@ function runCase(lib, name, mem) {
       ...(mem ? ['--expose-gc'] : []),
       join(here, 'effection-cases.mjs'),
       name,
-      String(mem ? 0 : Math.min(w, 1)),
+      String(mem ? 0 : Math.min(w, 2)),
       String(r),
     ];
   } else {
@@ -173,6 +175,7 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
 const rows = [];
 const peerRuns = new Map(); // base case -> { gv, ef } (a :noctx row reuses its base's peers)
 for (const [name, label, kind, target] of cases) {
+  const rowLoad = loadavg()[0];
   const mem = kind === 'mem';
   const base = name.replace(/:noctx$/, '');
   const g = runCase('g', name, mem);
@@ -222,6 +225,7 @@ for (const [name, label, kind, target] of cases) {
     ratio(gSt, gvSt, kind),
     ratio(gSt, efSt, kind),
     verdict,
+    rowLoad.toFixed(2),
   ]);
   process.stderr.write(`done: ${name}\n`);
 }
@@ -234,8 +238,10 @@ console.log(
 );
 console.log(`Load average (1 min): ${load0.toFixed(2)} before, ${load1.toFixed(2)} after`);
 console.log(
-  `Speed: median (min–max) of ${repeats} warm repeats after ${warmup} discarded (Effection: 1 discarded); memory: median of 5 (100k) or 3 (1M) runs, heap after gc for g and Effection, RSS for gevent (C stacks are not on a Python heap). Ratios: how many times better g is. Rows marked asyncContext: false reuse the peers' figures of the row above them (same run).\n`,
+  `Speed: median (min–max) of ${repeats} warm repeats after ${warmup} discarded (Effection: 2, its 100,000-task rounds take seconds each; gevent: the same ${warmup}); memory: median of 5 (100k) or 3 (1M) runs, heap after gc for g and Effection, RSS for gevent (C stacks are not on a Python heap). Ratios: how many times better g is. Rows marked asyncContext: false reuse the peers' figures of the row above them (same run).\n`,
 );
-console.log('| benchmark | g | gevent | Effection | g vs gevent | g vs Effection | target |');
-console.log('|---|---|---|---|---|---|---|');
+console.log(
+  '| benchmark | g | gevent | Effection | g vs gevent | g vs Effection | target | load |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
