@@ -82,6 +82,18 @@ export class Greenlet {
    * so a spawned greenlet keeps its spawner's AsyncLocalStorage context across switches.
    */
   declare _scope: ResumeScope | null;
+  /**
+   * @internal A scheduler's hand-off hook, or null (on the prototype). When a body switches
+   * into this greenlet (a plain switch, no tracing on), the trampoline first calls
+   * `_redirect()`: a greenlet it returns is resumed instead, with `_redirectValue`, as if
+   * this greenlet had been resumed and had at once switched there. @g/hub sets it on its
+   * hub so that a greenlet that waits hands control straight to the next one in the run
+   * queue (one resume instead of two). The hook must not switch, and must return null
+   * unless this greenlet is suspended at a point where doing so is the same as running it.
+   */
+  declare _redirect: (() => Greenlet | null) | null;
+  /** @internal the value for the greenlet `_redirect()` returned. */
+  declare _redirectValue: unknown;
 
   /**
    * Makes a greenlet that runs `run` at its first switch, with `parent` (by default the
@@ -234,6 +246,8 @@ export class Greenlet {
   }
 }
 (Greenlet.prototype as any)._scope = null;
+(Greenlet.prototype as any)._redirect = null;
+(Greenlet.prototype as any)._redirectValue = undefined;
 Object.defineProperty(Greenlet.prototype, GREENLET_BRAND, { value: true });
 
 /** True for a greenlet of any loaded copy of @g/greenlet. */

@@ -41,6 +41,18 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
   rt.running = true;
   try {
     for (;;) {
+      // 0. A scheduler's hand-off (see Greenlet#_redirect): a switch into it may go straight
+      //    to the greenlet it would resume next. Off while tracing, so every hop is seen.
+      if (kind === K_SWITCH && target._redirect !== null && rt.trace === null) {
+        const to = target._redirect();
+        if (to !== null) {
+          value = target._redirectValue;
+          target._redirectValue = undefined;
+          argc = 1;
+          target = to;
+        }
+      }
+
       // 1. A dead target stands for its nearest living ancestor. A GreenletExit thrown
       //    into a dead greenlet is returned there as a value (greenlet: "eaten").
       if (target._state === DEAD) {

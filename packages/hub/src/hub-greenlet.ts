@@ -16,16 +16,11 @@
  * `hub.handleError` (a GreenletExit is not an error). The error is not raised in the hub.
  */
 import { AsyncResource } from 'node:async_hooks';
-import { Greenlet as CoreGreenlet, getmain, isGreenletExit } from '@g/greenlet';
+import { Greenlet as CoreGreenlet, isGreenletExit } from '@g/greenlet';
 import { InvalidSwitchError } from './errors.js';
 import type { Hub } from './hub.js';
 import { untilBody } from './until-body.js';
 import { W_NONE } from './waiting.js';
-
-/** Something that carries the async context of a greenlet across resumes. */
-export interface ResumeScope {
-  runInAsyncScope<R>(fn: (...args: any[]) => R, thisArg?: unknown, ...args: any[]): R;
-}
 
 /**
  * The fields of a hub greenlet that most greenlets never use, kept out of the greenlet
@@ -86,7 +81,8 @@ export class HubGreenlet extends CoreGreenlet {
     this._spawner = null;
     // The spawner's async context (AsyncLocalStorage): every run of this greenlet's code
     // happens in it. See the module comment.
-    if (hub.asyncContext) (this as unknown as Scoped)._scope = new AsyncResource('Greenlet');
+    // @g/greenlet's trampoline runs the start and every resume through `_scope`.
+    if (hub.asyncContext) this._scope = new AsyncResource('Greenlet');
   }
 
   /** The hub that schedules this greenlet. */
@@ -153,18 +149,6 @@ export class HubGreenlet extends CoreGreenlet {
   /** @internal runs the body with the spawn arguments; a returned promise is awaited. */
   override _start(run: (...args: any[]) => unknown): unknown {
     this._hub._live++;
-    const scope = (this as unknown as Scoped)._scope;
-    if (scope != null && !CORE_RUNS_SCOPES) {
-      // A core without the `_scope` hook: run the start in the scope, and every resume
-      // through a wrapper of the body's iterator.
-      const r = scope.runInAsyncScope(startBody, this, run);
-      return isIterator(r) ? new ScopedIterator(r, scope) : r;
-    }
-    return startBody.call(this, run);
-  }
-
-  /** @internal */
-  _startBody(run: (...args: any[]) => unknown): unknown {
     const args = this._args;
     const r: any = args.length === 0 ? run() : run(...args);
     if (r !== null && typeof r === 'object' && typeof r.next !== 'function') {
@@ -195,8 +179,7 @@ export class HubGreenlet extends CoreGreenlet {
     if (this._rare !== null) this._rare.locals = null;
     this._args = EMPTY;
     this._spawner = null;
-    const sc = this as unknown as Scoped;
-    if (sc._scope != null) sc._scope = null;
+    if (this._scope !== null) this._scope = null;
     const t = this._timer;
     if (t !== null) {
       t.stop();
@@ -206,54 +189,3 @@ export class HubGreenlet extends CoreGreenlet {
 }
 
 const EMPTY: unknown[] = [];
-
-function startBody(this: HubGreenlet, run: (...args: any[]) => unknown): unknown {
-  return this._startBody(run);
-}
-
-function isIterator(r: any): r is Iterator<unknown> {
-  return (
-    r !== null &&
-    typeof r === 'object' &&
-    typeof r.next === 'function' &&
-    typeof r.throw === 'function' &&
-    typeof r.return === 'function'
-  );
-}
-
-/**
- * True when @g/greenlet's trampoline runs each greenlet's start and resumes through its
- * `_scope` (the core hook: a `_scope` field, null by default). Without it the hub wraps
- * the body's iterator itself (ScopedIterator): one small object per greenlet and one call
- * more per resume.
- */
-const CORE_RUNS_SCOPES =
-  '_scope' in CoreGreenlet.prototype || Object.hasOwn(new CoreGreenlet(null, getmain()), '_scope');
-
-/**
- * The core greenlet's `_scope` field (the async context its start and resumes run in):
- * declared by @g/greenlet's Greenlet once it has the hook, set here at spawn.
- */
-interface Scoped {
-  _scope: ResumeScope | null | undefined;
-}
-
-/** A body's iterator whose every step runs in a captured async context. */
-class ScopedIterator {
-  constructor(
-    private readonly it: Iterator<unknown>,
-    private readonly scope: ResumeScope,
-  ) {}
-  next(v?: unknown): IteratorResult<unknown> {
-    const it = this.it;
-    return this.scope.runInAsyncScope(it.next, it, v);
-  }
-  throw(e?: unknown): IteratorResult<unknown> {
-    const it = this.it;
-    return this.scope.runInAsyncScope(it.throw!, it, e);
-  }
-  return(v?: unknown): IteratorResult<unknown> {
-    const it = this.it;
-    return this.scope.runInAsyncScope(it.return!, it, v);
-  }
-}

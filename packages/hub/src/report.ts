@@ -72,7 +72,7 @@ export function trimSpawnStack(stack: string): string {
 const LIBRARY_TOP =
   /\bat (new Greenlet|Greenlet\.start|Greenlet\.startLater|makeGreenlet|spawn|spawnLater|spawnRaw|runIn|run|Hub\.run|withHub)\b/;
 const LIBRARY_BOTTOM =
-  /\bat (trampoline|transfer|Hub\._resume|Hub\.kickCb|Hub\.wakeCb|ScopedIterator\.\w+|AsyncResource\.runInAsyncScope)\b/;
+  /\bat (trampoline|transfer|Hub\._resume|Hub\.kickCb|Hub\.wakeCb|AsyncResource\.runInAsyncScope)\b/;
 
 function describeContext(context: unknown): string {
   if (typeof context === 'function') return `callback ${describeCallable(context)}`;

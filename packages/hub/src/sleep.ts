@@ -16,17 +16,11 @@
  * - `idle(priority)` waits until the loop has nothing of the same or a higher priority to
  *   do (a libev idle watcher).
  */
-import * as core from '@g/greenlet';
-import { getcurrent, type Op, trackOp } from '@g/greenlet';
+import { getcurrent, labelSwitchOp, type Op, trackOp } from '@g/greenlet';
 import type { HubGreenlet } from './hub-greenlet.js';
 import { checkSeconds } from './seconds.js';
 import { armSleepTimer, disarmWaitTimer } from './wait-timer.js';
 import { beginWait, current, toHub, W_NONE, wake, yieldWait } from './waiting.js';
-
-let opNameWritable = true;
-// @g/greenlet's labelSwitchOp(op, label), when this version of it has one.
-const labelSwitchOp = (core as { labelSwitchOp?: (op: unknown, label: string) => void })
-  .labelSwitchOp;
 
 /** Waits `seconds` (default 0: yield to the other runnable greenlets). */
 export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
@@ -43,9 +37,9 @@ export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
     } else {
       yieldWait(g, seq);
     }
-    let op: { name: string };
+    let op: unknown;
     try {
-      op = g._hub._switchOp() as unknown as { name: string };
+      op = g._hub._switchOp();
     } catch (e) {
       // A previous switch was never run (a forgotten yield*): leave no wait open.
       g._wstate = W_NONE;
@@ -53,14 +47,7 @@ export function sleep(seconds = 0, options?: { ref?: boolean }): Op<void> {
       throw e;
     }
     // Name the call in a forgotten-yield* report.
-    if (labelSwitchOp !== undefined) labelSwitchOp(op, 'sleep');
-    else if (opNameWritable) {
-      try {
-        op.name = 'sleep';
-      } catch {
-        opNameWritable = false; // a core whose switch op derives its name
-      }
-    }
+    labelSwitchOp(op, 'sleep');
     return op as unknown as Op<void>;
   }
   return trackOp(sleepBody(seconds, options?.ref ?? true), 'sleep');
