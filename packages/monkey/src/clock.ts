@@ -25,7 +25,7 @@
 import type { Hub } from '@g/hub';
 import { MonkeyPatchWarning } from './errors.js';
 import { loopOf, patchBackend, patchHub } from './hub-ref.js';
-import { inNativeScope, installNativeScope, NATIVE } from './natives.js';
+import { NATIVE } from './natives.js';
 import { applyPatch } from './patch-core.js';
 import { patchItem } from './registry.js';
 
@@ -56,7 +56,6 @@ export function clockPatch(options: PatchClockOptions, quiet: boolean): boolean 
     return false;
   }
   return applyPatch('clock', true, options.hub, CLOCK_MODULES, () => {
-    installNativeScope();
     const hub = patchHub();
     const loop = loopOf(hub);
     const RealDate = NATIVE.Date;
@@ -71,19 +70,15 @@ export function clockPatch(options: PatchClockOptions, quiet: boolean): boolean 
     const nowMs = (): number => Math.round(loop.now() * 1e6) / 1e3;
     const ms0 = Math.round(loop0 * 1e6) / 1e3;
     const dateNow = function now(): number {
-      if (inNativeScope()) return NATIVE.dateNow();
       return wall0 + Math.floor(nowMs());
     };
     const perfNow = function now(): number {
-      if (inNativeScope()) return NATIVE.perfNow();
       return perf0 + (nowMs() - ms0);
     };
     const hrBigint = function bigint(): bigint {
-      if (inNativeScope()) return NATIVE.hrtimeBigint();
       return hr0 + BigInt(Math.round((nowMs() - ms0) * 1e6));
     };
     const hrtime = function hrtime(previous?: [number, number]): [number, number] {
-      if (inNativeScope()) return NATIVE.hrtime(previous);
       const ns = hrBigint();
       let s = Number(ns / 1_000_000_000n);
       let n = Number(ns % 1_000_000_000n);

@@ -16,8 +16,8 @@
  *   `hub.join()` does not resolve and a virtual clock does not move. The hold ends when
  *   the last queued callback returns; the loop acts on that only from a later macrotask,
  *   after the callback's promise continuations (which may start the next timers). When
- *   nothing else keeps the loop alive, the hub is then told (from a macrotask) so that
- *   `hub.join()` resolves.
+ *   nothing else keeps the loop alive then, @g/ev's `wake` calls the parked hub, which sees
+ *   it idle, so `hub.join()` resolves.
  *
  * - The delivery of an unreferenced immediate is an unreferenced `setImmediate`: as with
  *   Node's, it runs if something else keeps the process alive, and does not keep it alive.
@@ -27,7 +27,7 @@
  * Cost per delivery: one queue slot and one Node `setImmediate`.
  */
 import type { Hub } from '@g/hub';
-import { loopOf, nudge } from './hub-ref.js';
+import { loopOf } from './hub-ref.js';
 import { NATIVE } from './natives.js';
 
 /** Something a delivery calls: `target.deliver(token)`. */
@@ -43,9 +43,7 @@ class Deliveries {
   private tokens: number[] = [];
   private head = 0;
   private release: (() => void) | null = null;
-  private nudgeScheduled = false;
   private readonly runOne: () => void;
-  private readonly nudgeLater: () => void;
 
   constructor(hub: Hub) {
     this.hub = hub;
@@ -72,28 +70,19 @@ class Deliveries {
         if (last && this.targets.length === 0) this.endHold();
       }
     };
-    this.nudgeLater = () => {
-      this.nudgeScheduled = false;
-      if (!this.hub.isDestroyed && !loopOf(this.hub).alive) nudge(this.hub);
-    };
   }
 
   /**
    * After the last queued callback returned. The loop decides anything (advancing a
-   * virtual clock, waking the hub) only from a later macrotask, after this callback's
-   * microtasks, so the hold can end now. The hub, though, is told from a macrotask too:
-   * a microtask nudge would let it see an idle loop (and resolve hub.join()) before the
-   * callback's promise continuations started their next timers.
+   * virtual clock, waking the hub because it is no longer alive) only from a later
+   * macrotask, after this callback's microtasks, which may start the next timers; so the
+   * hold can end now.
    */
   private endHold(): void {
     const r = this.release;
     if (r === null) return;
     this.release = null;
     r();
-    if (!this.nudgeScheduled && !this.hub.isDestroyed && !loopOf(this.hub).alive) {
-      this.nudgeScheduled = true;
-      NATIVE.setImmediate(this.nudgeLater);
-    }
   }
 
   push(target: Deliverable, token: number): void {

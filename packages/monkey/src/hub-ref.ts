@@ -5,12 +5,15 @@
  *   `defaultHub()` looked up at each use (so a destroyed default hub is replaced, as
  *   @g/hub does). Patching never creates a hub by itself: the default hub is made when a
  *   patched function is first called.
- * - `nudge(hub)`: patched functions are called from plain code while the hub is parked in
- *   Node. Starting a watcher then is enough when the hub waits on its loop (a parked hub
- *   asks its loop to wake it); when the hub has never run, or when the last reference goes
- *   away (the loop has no work to wake the hub with, but `hub.join()` must resolve and
- *   LoopExit be raised), the hub must look again: `nudge` queues an empty hub callback
- *   (one microtask and one hub pass; at most one outstanding).
+ * - Patched functions are called from plain code while the hub is parked in Node, waiting
+ *   on its loop (`loop.wake`). Starting, stopping, ref'ing or unref'ing a watcher then is
+ *   all it takes: the loop wakes the hub for a new deadline or a fed event, and, when the
+ *   last referenced watcher goes (or an `externalWait()` is released), @g/ev's `wake`
+ *   calls the hub from the next macrotask, so it sees the loop is no longer alive (resolves
+ *   `hub.join()`, raises LoopExit).
+ * - `startHub(hub)`: a hub that has never run is not waiting on its loop, and nothing
+ *   would run it; `startHub` queues an empty hub callback so that it starts (one microtask
+ *   and one hub pass; at most one outstanding). It does nothing for a hub that ran.
  */
 import type { Loop } from '@g/ev';
 import { defaultHub, type Hub } from '@g/hub';
@@ -81,16 +84,13 @@ export function patchBackend(): string {
   return hub === null ? 'node' : hub.loop.backend;
 }
 
-const nudged = new WeakSet<Hub>();
+const starting = new WeakSet<Hub>();
 
-function noop(): void {}
-
-/** Makes a parked hub look at its loop again (see the module comment). */
-export function nudge(hub: Hub): void {
-  if (nudged.has(hub) || hub.isDestroyed) return;
-  nudged.add(hub);
+/** Makes a hub that never ran start, so that it waits on its loop (see the module comment). */
+export function startHub(hub: Hub): void {
+  if (hub.started || starting.has(hub) || hub.isDestroyed) return;
+  starting.add(hub);
   hub.runCallback(() => {
-    nudged.delete(hub);
-    noop();
+    starting.delete(hub);
   });
 }

@@ -30,9 +30,8 @@ import { SIGNAL, type Signal } from '@g/ev';
 import type { Hub } from '@g/hub';
 import { type Deliverable, deliver } from './deliver.js';
 import { MonkeyPatchWarning } from './errors.js';
-import { loopOf, nudge, patchBackend, patchHub } from './hub-ref.js';
+import { loopOf, patchBackend, patchHub, startHub } from './hub-ref.js';
 import { queueWarning } from './late.js';
-import { inNativeScope, installNativeScope } from './natives.js';
 import { applyPatch } from './patch-core.js';
 import { patchItem } from './registry.js';
 import { STATE } from './state.js';
@@ -107,9 +106,9 @@ function received(signal: string, handler: Handler, args: unknown[]): void {
   const r = routeFor(signal);
   r.queue.push([handler, args]);
   if (r.queue.length === 1) {
-    const loop = loopOf(r.hub);
-    loop.feedEvent(r.watcher, SIGNAL);
-    if (!r.hub.started || !loop.alive) nudge(r.hub);
+    // A parked hub is woken by the fed event (even with nothing keeping the loop alive).
+    loopOf(r.hub).feedEvent(r.watcher, SIGNAL);
+    startHub(r.hub);
   }
 }
 
@@ -159,7 +158,6 @@ export function signalsPatch(options: PatchSignalsOptions, quiet: boolean): bool
     return false;
   }
   return applyPatch('signals', true, options.hub, SIGNAL_MODULES, () => {
-    installNativeScope();
     const before = nativeSignalListeners();
     if (before.length > 0) {
       queueWarning(
@@ -175,12 +173,7 @@ export function signalsPatch(options: PatchSignalsOptions, quiet: boolean): bool
       const original = proc[name] as (...a: any[]) => any;
       const base = front ? prepend : add;
       const patched = function (this: unknown, event: unknown, listener: unknown): unknown {
-        if (
-          this !== process ||
-          !isRoutedSignal(event) ||
-          typeof listener !== 'function' ||
-          inNativeScope()
-        ) {
+        if (this !== process || !isRoutedSignal(event) || typeof listener !== 'function') {
           // biome-ignore lint/complexity/noArguments: forward exactly what was given
           return original.apply(this, arguments as any);
         }

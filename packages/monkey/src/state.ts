@@ -8,6 +8,7 @@
  * @g/greenlet), and every loaded copy uses it; a copy with another layout fails at import
  * with a message naming both layouts.
  */
+import { natives } from '@g/ev';
 import { getcurrent } from '@g/greenlet';
 
 /** Layout version of the `ext['@g/monkey']` object; bumped when its shape changes. */
@@ -59,7 +60,10 @@ export interface MonkeyState {
   blockingMode: 'warn' | 'throw' | 'off';
   /** Event listeners. */
   readonly listeners: Set<Listener>;
-  /** Node's own timer and clock functions, captured by the first copy that loaded. */
+  /**
+   * Node's own timer and clock functions: @g/ev's `natives` (natives.ts). This copy reads
+   * them from @g/ev; the field stays in layout 1 for the copies that captured their own here.
+   */
   natives: Record<string, any> | null;
   /** Patched timers whose number (`+timer`) was taken: id -> timer (for clearTimeout(id)). */
   readonly timersById: Map<number, { _clear(): void }>;
@@ -96,7 +100,7 @@ function load(): MonkeyState {
     hubFixed: false,
     blockingMode: 'warn',
     listeners: new Set(),
-    natives: null,
+    natives: natives as unknown as Record<string, any>,
     timersById: new Map(),
   };
   rt.ext['@g/monkey'] = state;

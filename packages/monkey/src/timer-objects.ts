@@ -31,7 +31,7 @@
 import type { Timer } from '@g/ev';
 import type { Hub } from '@g/hub';
 import { type Deliverable, deliver } from './deliver.js';
-import { loopOf, nudge } from './hub-ref.js';
+import { loopOf, startHub } from './hub-ref.js';
 import { STATE } from './state.js';
 
 const TIMER_BRAND = Symbol.for('@g/monkey.HubTimeout');
@@ -50,23 +50,18 @@ function startWatcher(hub: Hub, w: Timer, seconds: number, update: boolean): voi
   const loop = loopOf(hub);
   if (update) loop.nowUpdate();
   w.set(seconds, 0);
-  const wasAlive = loop.alive;
   w.start(onFire);
-  if (!wasAlive || !hub.started) nudge(hub);
+  startHub(hub);
 }
 
-function stopWatcher(hub: Hub, w: Timer): void {
-  if (!w.active && !w.pending) return;
-  w.stop();
-  if (!hub.isDestroyed && !loopOf(hub).alive) nudge(hub);
+// A hub parked in its loop notices a stop or an unref that leaves the loop not alive by
+// itself (@g/ev's wake, see hub-ref.ts).
+function stopWatcher(w: Timer): void {
+  if (w.active || w.pending) w.stop();
 }
 
-function setRef(hub: Hub, w: Timer, value: boolean): void {
-  if (w.ref === value) return;
-  const loop = loopOf(hub);
-  const was = loop.alive;
-  w.ref = value;
-  if (!hub.isDestroyed && was !== loop.alive) nudge(hub);
+function setRef(w: Timer, value: boolean): void {
+  if (w.ref !== value) w.ref = value;
 }
 
 export class HubTimeout implements Deliverable {
@@ -124,18 +119,18 @@ export class HubTimeout implements Deliverable {
     this._cleared = true;
     this._gen++;
     if (this._id !== 0) STATE.timersById.delete(this._id);
-    stopWatcher(this._hub, this._w);
+    stopWatcher(this._w);
   }
 
   /** Keeps the loop (and Node) alive while active (the default). Returns the timer. */
   ref(): this {
-    setRef(this._hub, this._w, true);
+    setRef(this._w, true);
     return this;
   }
 
   /** Lets the loop end (and Node exit) while this timer is still active. Returns the timer. */
   unref(): this {
-    setRef(this._hub, this._w, false);
+    setRef(this._w, false);
     return this;
   }
 
@@ -261,18 +256,18 @@ export class HubImmediate implements Deliverable {
     this._gen++;
     this._cb = null;
     this._args = undefined;
-    stopWatcher(this._hub, this._w);
+    stopWatcher(this._w);
   }
 
   /** Keeps the loop alive until it runs (the default). Returns the immediate. */
   ref(): this {
-    setRef(this._hub, this._w, true);
+    setRef(this._w, true);
     return this;
   }
 
   /** Lets the loop end (and Node exit) before it runs. Returns the immediate. */
   unref(): this {
-    setRef(this._hub, this._w, false);
+    setRef(this._w, false);
     return this;
   }
 

@@ -28,7 +28,7 @@ import type { Hub } from '@g/hub';
 import { normalizeDelay } from './delay.js';
 import { AbortError, invalidArgType } from './errors.js';
 import { patchHub } from './hub-ref.js';
-import { inNativeScope, installNativeScope, NATIVE } from './natives.js';
+import { NATIVE } from './natives.js';
 import { applyPatch } from './patch-core.js';
 import { patchItem } from './registry.js';
 import { STATE } from './state.js';
@@ -51,30 +51,24 @@ function checkCallback(callback: unknown): void {
 
 /** Patched `setTimeout(callback, ms, ...args)`. */
 function setTimeout(this: unknown, callback: (...args: any[]) => void, after?: number): any {
-  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
-  if (inNativeScope()) return (NATIVE.setTimeout as any).apply(globalThis, arguments);
   checkCallback(callback);
   const ms = normalizeDelay(after);
-  // biome-ignore lint/complexity/noArguments: see above
+  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
   return new HubTimeout(patchHub(), callback, ms, restArgs(arguments, 2), false, true);
 }
 
 /** Patched `setInterval(callback, ms, ...args)`. */
 function setInterval(this: unknown, callback: (...args: any[]) => void, repeat?: number): any {
-  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
-  if (inNativeScope()) return (NATIVE.setInterval as any).apply(globalThis, arguments);
   checkCallback(callback);
   const ms = normalizeDelay(repeat);
-  // biome-ignore lint/complexity/noArguments: see above
+  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
   return new HubTimeout(patchHub(), callback, ms, restArgs(arguments, 2), true, true);
 }
 
 /** Patched `setImmediate(callback, ...args)`. */
 function setImmediate(this: unknown, callback: (...args: any[]) => void): any {
-  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
-  if (inNativeScope()) return (NATIVE.setImmediate as any).apply(globalThis, arguments);
   checkCallback(callback);
-  // biome-ignore lint/complexity/noArguments: see above
+  // biome-ignore lint/complexity/noArguments: Node's signature, no rest array
   return new HubImmediate(patchHub(), callback, restArgs(arguments, 1));
 }
 
@@ -95,21 +89,21 @@ function clearTimer(timer: unknown): boolean {
 
 /** Patched `clearTimeout(timer)`. */
 function clearTimeout(timer: unknown): void {
-  if (inNativeScope() || !clearTimer(timer)) {
+  if (!clearTimer(timer)) {
     if (!isHubImmediate(timer)) NATIVE.clearTimeout(timer as any);
   }
 }
 
 /** Patched `clearInterval(timer)` (the same as clearTimeout, as in Node). */
 function clearInterval(timer: unknown): void {
-  if (inNativeScope() || !clearTimer(timer)) {
+  if (!clearTimer(timer)) {
     if (!isHubImmediate(timer)) NATIVE.clearInterval(timer as any);
   }
 }
 
 /** Patched `clearImmediate(immediate)`. */
 function clearImmediate(immediate: unknown): void {
-  if (!inNativeScope() && isHubImmediate(immediate)) {
+  if (isHubImmediate(immediate)) {
     immediate._clear();
     return;
   }
@@ -305,7 +299,6 @@ export interface PatchTimersOptions {
 /** Applies the timers patch (see the module comment). Returns false when vetoed. */
 export function patchTimers(options: PatchTimersOptions = {}): boolean {
   return applyPatch('timers', true, options.hub, TIMER_MODULES, () => {
-    installNativeScope();
     for (const [name, fn] of Object.entries(PATCHED_TIMERS)) {
       patchItem('globalThis', name, fn);
       patchItem('timers', name, fn);

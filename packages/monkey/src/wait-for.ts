@@ -24,7 +24,6 @@
 import type { Loop } from '@g/ev';
 import { type Op, trackOp } from '@g/greenlet';
 import { beginWait, currentHubGreenlet, toHub, until, wake, wakeThrow } from '@g/hub';
-import { nudge } from './hub-ref.js';
 
 function* waitBody<T>(promise: PromiseLike<T>, what: string): Generator<unknown, T, any> {
   const g = currentHubGreenlet(what);
@@ -43,8 +42,9 @@ function* waitBody<T>(promise: PromiseLike<T>, what: string): Generator<unknown,
     );
     return yield* toHub(g);
   } finally {
+    // Runs in this greenlet, in the hub: the hub sees whether the loop is still alive at
+    // its next idle check.
     loop.unref();
-    if (!hub.isDestroyed && !loop.alive) nudge(hub);
   }
 }
 

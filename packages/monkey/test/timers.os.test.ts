@@ -164,6 +164,20 @@ describe('timers patch', () => {
     expect(j.elapsed).toBeGreaterThanOrEqual(150);
   });
 
+  it('resolves hub.join() and raises LoopExit when plain code clears or unrefs the last patched timer', async () => {
+    // The hub is parked on its loop; only one of Node's own timers (10 s) keeps the process.
+    for (const mode of ['gone-clear', 'gone-unref']) {
+      const j = await runFixture('timers-node.mjs', [mode]);
+      expect(j.json.map((x) => x.what)).toEqual(['joined']);
+      expect(line(j, 'joined').idle).toBe(true);
+      expect(line(j, 'joined').elapsed).toBeLessThan(8000);
+    }
+    const r = await runFixture('timers-node.mjs', ['gone-loopexit']);
+    expect(r.json.map((x) => x.what)).toEqual(['raised']);
+    expect(line(r, 'raised').name).toBe('LoopExit');
+    expect(line(r, 'raised').elapsed).toBeLessThan(8000);
+  });
+
   it('keeps Node alive for a referenced timer and not for an unreferenced one', async () => {
     const ref = await runFixture('timers-node.mjs', ['ref']);
     expect(line(ref, 'fired').elapsed).toBeGreaterThanOrEqual(150);
