@@ -22,7 +22,10 @@ const outFile = outIdx >= 0 ? argv[outIdx + 1] : null;
 // of load from other processes on this shared machine hits both sides alike; the samples of
 // all rounds are pooled: ROUNDS * REPEATS warm repeats for g, ROUNDS * PY_REPEATS for gevent.
 const ROUNDS = quick ? 1 : 3;
-const WARMUP = quick ? 1 : 2;
+// Six discarded repeats: until about the fifth, V8 is still compiling the hot paths on its
+// background threads (the CPU time of a repeat then exceeds its wall time; the Semaphore
+// case, with 100 greenlets, takes longest). CPython has no JIT: one warm-up is enough there.
+const WARMUP = quick ? 1 : 6;
 const REPEATS = 3;
 const PY_WARMUP = 1;
 const PY_REPEATS = quick ? 3 : 2;
