@@ -226,6 +226,7 @@ export class Hub extends HubBase {
     if (
       !this._delivering ||
       rq.size === 0 ||
+      this.destroyed ||
       this._rqd.size > 0 ||
       this._sincePoll >= BATCH ||
       this._monitor !== null ||
