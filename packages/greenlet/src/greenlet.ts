@@ -83,13 +83,14 @@ export class Greenlet {
    */
   declare _scope: ResumeScope | null;
   /**
-   * @internal A scheduler's hand-off hook, or null (on the prototype). When a body switches
-   * into this greenlet (a plain switch, no tracing on), the trampoline first calls
-   * `_redirect()`: a greenlet it returns is resumed instead, with `_redirectValue`, as if
-   * this greenlet had been resumed and had at once switched there. @g/hub sets it on its
-   * hub so that a greenlet that waits hands control straight to the next one in the run
-   * queue (one resume instead of two). The hook must not switch, and must return null
-   * unless this greenlet is suspended at a point where doing so is the same as running it.
+   * @internal A scheduler's hand-off hook, or null (on the prototype); set it with
+   * `setRedirect`. When a body switches into this greenlet (a plain switch, no tracing on)
+   * or ends with it as parent, the trampoline first calls `_redirect()`: a greenlet it
+   * returns is resumed instead, with `_redirectValue`, as if this greenlet had been resumed
+   * and had at once switched there. @g/hub sets it on its hub so that a greenlet that waits
+   * hands control straight to the next one in the run queue (one resume instead of two).
+   * The hook must not switch, and must return null unless this greenlet is suspended at a
+   * point where doing so is the same as running it.
    */
   declare _redirect: (() => Greenlet | null) | null;
   /** @internal the value for the greenlet `_redirect()` returned. */

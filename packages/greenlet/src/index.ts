@@ -11,3 +11,4 @@ export {
 } from './greenlet.js';
 export { labelSwitchOp, type Op, trackOp } from './op.js';
 export { gettrace, settrace, type TraceCallback, type TraceEvent } from './trace.js';
+export { setRedirect } from './trampoline.js';

@@ -41,18 +41,6 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
   rt.running = true;
   try {
     for (;;) {
-      // 0. A scheduler's hand-off (see Greenlet#_redirect): a switch into it may go straight
-      //    to the greenlet it would resume next. Off while tracing, so every hop is seen.
-      if (kind === K_SWITCH && target._redirect !== null && rt.trace === null) {
-        const to = target._redirect();
-        if (to !== null) {
-          value = target._redirectValue;
-          target._redirectValue = undefined;
-          argc = 1;
-          target = to;
-        }
-      }
-
       // 1. A dead target stands for its nearest living ancestor. A GreenletExit thrown
       //    into a dead greenlet is returned there as a value (greenlet: "eaten").
       if (target._state === DEAD) {
@@ -210,6 +198,14 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
         kind = failed ? K_THROW : K_SWITCH;
         value = result;
         argc = 1;
+        if (redirects && kind === K_SWITCH && target._redirect !== null) {
+          const to = redirected(target); // as in 4b
+          if (to !== null) {
+            value = target._redirectValue;
+            target._redirectValue = undefined;
+            target = to;
+          }
+        }
         continue;
       }
 
@@ -247,6 +243,16 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
         value = noRun(target, op.name);
         kind = K_THROW;
         target = origin;
+      } else if (redirects && kind === K_SWITCH && target._redirect !== null) {
+        // A scheduler's hand-off (see Greenlet#_redirect): the switch may go straight to
+        // the greenlet it would resume next.
+        const to = redirected(target);
+        if (to !== null) {
+          value = target._redirectValue;
+          target._redirectValue = undefined;
+          argc = 1;
+          target = to;
+        }
       }
     }
   } finally {
@@ -256,6 +262,33 @@ export function trampoline(target: Greenlet, kind: number, value: any, argc: num
 }
 
 const NO_ERROR = Symbol('no error');
+
+/**
+ * False until some greenlet gets a `_redirect` hook through {@link setRedirect}: until then
+ * the trampoline does not look for one (a switch of @g/greenlet alone pays one test of a
+ * module variable).
+ */
+let redirects = false;
+
+/**
+ * For schedulers: sets (or, with null, removes) `g`'s hand-off hook (see
+ * `Greenlet#_redirect`). The trampoline calls `hook` with `this` = `g` when a body switches
+ * into `g` with a plain switch, or ends with `g` as its parent, while no trace function is
+ * set: a greenlet it returns is resumed instead, with `g._redirectValue`. The hook must not
+ * switch.
+ */
+export function setRedirect(g: Greenlet, hook: (() => Greenlet | null) | null): void {
+  g._redirect = hook;
+  if (hook !== null) redirects = true;
+}
+
+/**
+ * Where a switch into `target` (which has a `_redirect` hook) goes instead, or null. Off
+ * while a trace function is set, so that every hop is traced.
+ */
+function redirected(target: Greenlet): Greenlet | null {
+  return RT.trace === null ? target._redirect!() : null;
+}
 
 /** One resume of a body, for greenlets whose resumes run in an async scope. */
 function step(

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Greenlet, getcurrent, settrace } from '../src/index.js';
+import { Greenlet, getcurrent, setRedirect, settrace } from '../src/index.js';
 
 // The `_redirect` hook: how a scheduler (@g/hub) hands control from a greenlet that
 // switches to it straight to the greenlet it would resume next.
@@ -16,10 +16,10 @@ describe('_redirect: a switch into a greenlet with the hook may go elsewhere', (
       seen.push('hub ran');
       yield* main.switch('hub done');
     });
-    hub._redirect = () => {
+    setRedirect(hub, () => {
       hub._redirectValue = 42;
       return target;
-    };
+    });
     const worker = new Greenlet(function* () {
       yield* hub.switch('ignored');
       seen.push('worker resumed');
@@ -40,10 +40,10 @@ describe('_redirect: a switch into a greenlet with the hook may go elsewhere', (
     const parent = new Greenlet(function* () {
       order.push('parent');
     });
-    parent._redirect = () => {
-      parent._redirect = null; // once
+    setRedirect(parent, () => {
+      setRedirect(parent, null); // once
       return next;
-    };
+    });
     const child = new Greenlet(function* () {
       order.push('child');
       return 'child result';
@@ -60,7 +60,7 @@ describe('_redirect: a switch into a greenlet with the hook may go elsewhere', (
       yield* getcurrent().parent!.switch();
     });
     hooked.switch();
-    hooked._redirect = () => other;
+    setRedirect(hooked, () => other);
     expect(() => hooked.throw(new Error('to hooked'))).toThrow('to hooked');
     expect(other.dead).toBe(false);
     expect(hooked.dead).toBe(true);
@@ -78,10 +78,10 @@ describe('_redirect: a switch into a greenlet with the hook may go elsewhere', (
     });
     names.set(target, 'target').set(hub, 'hub');
     let asked = 0;
-    hub._redirect = () => {
+    setRedirect(hub, () => {
       asked++;
       return target;
-    };
+    });
     const worker = new Greenlet(function* () {
       yield* hub.switch();
     });

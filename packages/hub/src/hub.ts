@@ -54,6 +54,7 @@ import {
   getmain,
   isGreenletExit,
   type Op,
+  setRedirect,
 } from '@g/greenlet';
 import { BlockingSwitchOutError, LoopExit } from './errors.js';
 import type { ResultOf } from './greenlet.js';
@@ -209,7 +210,7 @@ export class Hub extends HubBase {
     loop.setInvokePending(noop);
     loop.handleError = (err: unknown, watcher: unknown) => this.handleError(watcher, err);
     (this as any)._run = hubBody;
-    this._redirect = this._handOff;
+    setRedirect(this as unknown as CoreGreenlet, this._handOff as () => CoreGreenlet | null);
   }
 
   /**
