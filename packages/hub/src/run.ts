@@ -38,6 +38,7 @@ export function runIn<A extends unknown[], R>(
   args: A,
 ): Promise<ResultOf<R>> {
   let body: (...args: any[]) => unknown;
+  let bodyArgs: unknown[] = args;
   if (typeof fn === 'function') {
     body = fn;
   } else if (
@@ -45,10 +46,11 @@ export function runIn<A extends unknown[], R>(
     typeof fn === 'object' &&
     typeof (fn as any)[Symbol.iterator] === 'function'
   ) {
-    const op = fn;
-    body = function* runOp() {
-      return yield* op as Iterable<unknown, unknown, unknown>;
-    };
+    // One shared body with the Op as its argument, not a closure per call: V8 gives each
+    // fresh generator closure its own object map, which points back at the closure (and
+    // so at the Op and all it holds) for as long as V8 keeps that map cached.
+    body = runOpBody;
+    bodyArgs = [fn];
   } else {
     return Promise.reject(
       new TypeError(
@@ -61,10 +63,14 @@ export function runIn<A extends unknown[], R>(
       new Error(`run(): ${hub} was destroyed; make a new hub with createHub()`),
     );
   }
-  const g = withHub(hub, () => new Greenlet(body as any, ...args));
+  const g = withHub(hub, () => new Greenlet(body as any, ...bodyArgs));
   const p = toPromise(g) as Promise<ResultOf<R>>;
   g.start();
   return p;
+}
+
+function* runOpBody(op: Iterable<unknown, unknown, unknown>): Generator<unknown, unknown, any> {
+  return yield* op;
 }
 
 /**

@@ -111,28 +111,13 @@ export class HttpRequest extends Reader {
   /** The whole body decoded (UTF-8 by default). */
   text(encoding: BufferEncoding = 'utf8'): Op<string> {
     const op = this.read();
-    return trackOp(
-      (function* () {
-        return (yield* op).toString(encoding);
-      })(),
-      'text',
-    );
+    return trackOp(bodyText(op, encoding), 'text');
   }
 
   /** The whole body parsed as JSON; bad JSON raises HttpError 400. */
   json<T = unknown>(): Op<T> {
     const op = this.read();
-    return trackOp(
-      (function* () {
-        const b = yield* op;
-        try {
-          return JSON.parse(b.toString('utf8')) as T;
-        } catch (e) {
-          throw new HttpError(400, `the request body is not valid JSON: ${(e as Error).message}`);
-        }
-      })(),
-      'json',
-    );
+    return trackOp(bodyJson(op), 'json') as Op<T>;
   }
 
   /** @internal */
@@ -230,5 +215,20 @@ export class HttpRequest extends Reader {
 
   override toString(): string {
     return `<HttpRequest ${this.method} ${this.url}>`;
+  }
+}
+// Shared generator functions, not a closure per call: V8 gives each fresh generator closure
+// its own object map (about 2.5 µs at its first call), which keeps the closure and what it
+// holds alive for as long as V8 caches the map.
+function* bodyText(op: Op<Buffer>, encoding: BufferEncoding): Generator<unknown, string, any> {
+  return (yield* op).toString(encoding);
+}
+
+function* bodyJson(op: Op<Buffer>): Generator<unknown, unknown, any> {
+  const b = yield* op;
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch (e) {
+    throw new HttpError(400, `the request body is not valid JSON: ${(e as Error).message}`);
   }
 }

@@ -170,12 +170,7 @@ export class UdpSocket {
   /** The next datagram's data (at most `max` bytes). */
   recv(max = 65535): Op<Buffer> {
     const op = this.recvfrom(max);
-    return trackOp(
-      (function* () {
-        return (yield* op)[0];
-      })(),
-      'recv',
-    );
+    return trackOp(firstOf(op), 'recv');
   }
 
   /** Closes the socket (never waits). A blocked reader gets SocketError EBADF. */
@@ -336,4 +331,10 @@ function checkData(data: unknown, what: string): void {
       `${what}: data must be a Buffer, a Uint8Array or a string, got ${typeof data}`,
     );
   }
+}
+// Shared generator functions, not a closure per call: V8 gives each fresh generator closure
+// its own object map (about 2.5 µs at its first call), which keeps the closure and what it
+// holds alive for as long as V8 caches the map.
+function* firstOf<T>(op: Op<readonly [T, ...unknown[]]>): Generator<unknown, T, any> {
+  return (yield* op)[0];
 }
