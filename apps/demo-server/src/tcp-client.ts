@@ -35,7 +35,15 @@ export class TcpTransport implements Transport {
   }
 
   close(): void {
-    this.sock.close();
+    // A half-close: what was written (the goodbye last) goes out, then FIN; the session goes
+    // on reading until the peer closes its side. Closing outright while the peer still sends
+    // would leave unread input, and the kernel would answer with a reset, which can discard
+    // what the peer had not read yet: the goodbye among it.
+    try {
+      this.sock.shutdown('write');
+    } catch {
+      this.sock.close(); // already closed: nothing more to send
+    }
   }
 
   abort(): void {

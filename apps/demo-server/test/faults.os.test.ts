@@ -275,11 +275,16 @@ describe('faults', () => {
     expect(exit.code).toBe(0);
     expect(exit.ms).toBeLessThan(5000 + 5000);
     expect(server.output()).toMatch(/SIGTERM: shutting down/);
+    // What the server wrote before it exited may still be on its way into this (busy) test
+    // process: read every connection to its end before looking at what arrived.
+    for (const c of tcp) expect(await c.waitClosed()).toBe(true);
+    await until(() => ws.closeCode !== null, 'the WebSocket to close');
     const views = [...tcp.map((c) => c.lines), wsLines()];
-    for (const v of views) {
+    for (const [k, v] of views.entries()) {
       expect(
         v.filter((l) => l.startsWith('--')).at(-1),
-        `a client's last notice; the server said:\n${server.output()}`,
+        `the last notice of ${k < 3 ? `t${k + 1}` : 'w1'} (its last lines: ` +
+          `${JSON.stringify(v.slice(-3))}); the server said:\n${server.output()}`,
       ).toBe('-- the server is shutting down; bye');
     }
     for (const from of ['t1', 't2', 't3']) {
@@ -287,7 +292,5 @@ describe('faults', () => {
       expect(first).toEqual(range(first.length)); // in order, no gap
       for (const v of views) expect(seqs(v, from)).toEqual(first); // everyone got the same
     }
-    for (const c of tcp) expect(await c.waitClosed()).toBe(true);
-    await until(() => ws.closeCode !== null, 'the WebSocket to close');
   });
 });
