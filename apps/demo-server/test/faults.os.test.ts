@@ -126,6 +126,12 @@ describe('faults', () => {
       expect(left).toMatch(/left \(dropped: too slow, 64 messages waiting\)/);
       sender.send(`seq ${sent++} last`);
       await until(() => seqs(reader.lines, 'sender').length === sent, 'every message', 60_000);
+      // The sender gets its own messages too, on its own connection: wait for those as well.
+      await until(
+        () => seqs(sender.lines, 'sender').length === sent,
+        'the sender to see its messages',
+        60_000,
+      );
       expect(seqs(reader.lines, 'sender')).toEqual(range(sent));
       expect(seqs(sender.lines, 'sender')).toEqual(range(sent));
       const dropped = 'chat_clients_dropped_total{worker="0",reason="slow"}';
@@ -157,7 +163,10 @@ describe('faults', () => {
       await waitMetric(server.port, 'chat_tcp_refused_total{worker="0"}', 30);
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
       for (let i = 0; i < 20; i++) a.send(`seq ${i}`);
-      await until(() => seqs(c.lines, 'a').length === 20, 'c to get 20 messages');
+      await until(
+        () => seqs(b.lines, 'a').length === 20 && seqs(c.lines, 'a').length === 20,
+        'b and c to get 20 messages',
+      );
       expect(seqs(b.lines, 'a')).toEqual(range(20));
       // A member leaves: the first held connection gets its place.
       a.send('/quit');
