@@ -237,14 +237,7 @@ export class Hub extends HubBase {
     }
     const kind = rq.headKind();
     const g = rq.headTarget() as HubGreenlet;
-    if (kind === WAKE) {
-      if (g._seq !== rq.headSeq() || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) {
-        return null;
-      }
-      g._wstate = W_NONE;
-    } else if (kind !== START || g._state !== 0 /* UNSTARTED */) {
-      return null;
-    }
+    if ((kind !== WAKE && kind !== START) || !claimEntry(g, kind, rq.headSeq())) return null;
     this._redirectValue = rq.headValue();
     rq.shift();
     this._sincePoll++;
@@ -518,17 +511,9 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
         g = value = undefined;
         continue;
       }
-      if (kind === START) {
-        if (g._state !== 0 /* UNSTARTED: not killed before it ran */) {
-          g = value = undefined;
-          continue;
-        }
-      } else {
-        if (g._seq !== seq || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) {
-          g = value = undefined;
-          continue;
-        }
-        g._wstate = W_NONE;
+      if (!claimEntry(g, kind, seq)) {
+        g = value = undefined;
+        continue;
       }
       if (kind !== WAKE && kind !== START && g._timer !== null) g._timer.stop();
       const mon = this._monitor;
@@ -588,6 +573,19 @@ function* hubBody(this: Hub): Generator<unknown, void, any> {
     this._parked = false;
     sliceStart = perfNow();
   }
+}
+
+/**
+ * Whether a run-queue entry for greenlet `g` (not a callback) is still to be delivered, and
+ * if so, claims it: a START whose greenlet was not killed before it ran, or a wake-up, throw
+ * or unwind for the wait `seq` that is still claimed (its wait state is then cleared).
+ * Stale entries are dropped by the caller.
+ */
+function claimEntry(g: HubGreenlet, kind: number, seq: number): boolean {
+  if (kind === START) return g._state === 0; // UNSTARTED: not killed before it ran
+  if (g._seq !== seq || (g._wstate !== W_CLAIMED && g._wstate !== W_YIELD)) return false;
+  g._wstate = W_NONE;
+  return true;
 }
 
 function wakeOf(hub: Hub): () => void {
