@@ -1,8 +1,32 @@
 // The echo loop of echo-server-g-io.mjs with the same bare code, but waiting on the
 // stream's own 'data' events (the mechanism @g/net's Socket uses) instead of an io watcher.
-// Measured once, for the choice in BENCHMARKS.md.
+// With --batched, the wake-ups of one Node turn are made together from one setImmediate
+// (the batch @g/net's Socket uses) instead of at once. Measured for the choice in
+// BENCHMARKS.md.
 import * as net from 'node:net';
 import { beginWait, currentHubGreenlet, getHub, run, spawn, toHub, wake } from '@g/hub';
+
+const pending = [];
+let scheduled = false;
+function flush() {
+  scheduled = false;
+  for (let i = 0; i < pending.length; i++) {
+    const g = pending[i];
+    wake(g, g._seq, 1);
+  }
+  pending.length = 0;
+}
+function deferWake(g) {
+  pending.push(g);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+}
+function wakeNow(g) {
+  wake(g, g._seq, 1);
+}
+const wakeUp = process.argv.includes('--batched') ? deferWake : wakeNow;
 
 function* echo(raw) {
   const g = currentHubGreenlet('echo');
@@ -11,7 +35,7 @@ function* echo(raw) {
   let ended = false;
   raw.on('data', (c) => {
     q.push(c);
-    if (waiting) wake(g, g._seq, 1);
+    if (waiting) wakeUp(g);
   });
   raw.on('end', () => {
     ended = true;

@@ -183,7 +183,7 @@ if (ONLY === null || ONLY === 'echo') {
     ];
     servers['bare loop: stream events, batched wake'] = [
       process.execPath,
-      ['echo-server-g-events-batched.mjs'],
+      ['echo-server-g-events.mjs', '--batched'],
     ];
   }
   const gevent = ensureGevent();
